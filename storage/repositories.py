@@ -1,0 +1,142 @@
+"""Repositories: the domain's ports, implemented with SQLAlchemy."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from mentoring.model import Consent, Role, StudentProfile, User, VolunteerProfile
+from storage.tables import (
+    ConsentRow,
+    ErasureCountRow,
+    StudentProfileRow,
+    UserRow,
+    VolunteerProfileRow,
+)
+
+
+class SqlUsers:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, user_id: int) -> User | None:
+        row = await self._session.get(UserRow, user_id)
+        return _user(row) if row else None
+
+    async def add(self, user: User) -> None:
+        self._session.add(UserRow(id=user.id))
+        await self._session.flush()
+        await self.update(user)
+
+    async def update(self, user: User) -> None:
+        row = await self._session.get(UserRow, user.id)
+        if row is None:
+            raise LookupError(user.id)
+        row.language = user.language
+        row.telegram_name = user.telegram_name
+        row.username = user.username
+        row.role = user.role.value if user.role else None
+        row.source = user.source
+        row.blocked = user.blocked
+        row.created_at = user.created_at
+        await self._session.flush()
+
+    async def delete(self, user_id: int) -> None:
+        # Rows that belong to the user go with it (ON DELETE CASCADE); listing them here
+        # too keeps the erasure complete even where cascades are off.
+        for table in (ConsentRow, StudentProfileRow, VolunteerProfileRow):
+            await self._session.execute(delete(table).where(table.user_id == user_id))
+        await self._session.execute(delete(UserRow).where(UserRow.id == user_id))
+
+
+def _user(row: UserRow) -> User:
+    return User(
+        id=row.id, language=row.language, created_at=row.created_at,
+        telegram_name=row.telegram_name, username=row.username,
+        role=Role(row.role) if row.role else None, source=row.source, blocked=row.blocked,
+    )
+
+
+class SqlConsents:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, consent: Consent) -> None:
+        self._session.add(ConsentRow(
+            user_id=consent.user_id, notice_version=consent.notice_version,
+            accepted_at=consent.accepted_at,
+        ))
+        await self._session.flush()
+
+    async def for_user(self, user_id: int) -> list[Consent]:
+        rows = await self._session.scalars(
+            select(ConsentRow).where(ConsentRow.user_id == user_id).order_by(ConsentRow.id)
+        )
+        return [Consent(r.user_id, r.notice_version, r.accepted_at) for r in rows]
+
+
+_STUDENT_COLUMNS = ("first_name", "field", "level", "department", "postal_code", "needs",
+                    "languages", "availability", "goals", "completed_at")
+_VOLUNTEER_COLUMNS = ("first_name", "profession", "sector", "field", "help_families",
+                      "department", "postal_code", "remote", "skills", "languages", "capacity",
+                      "availability", "bio", "completed_at", "paused_until")
+
+
+class SqlProfiles:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def student(self, user_id: int) -> StudentProfile | None:
+        row = await self._session.get(StudentProfileRow, user_id)
+        if row is None:
+            return None
+        return StudentProfile(user_id=row.user_id,
+                              **{c: getattr(row, c) for c in _STUDENT_COLUMNS})
+
+    async def volunteer(self, user_id: int) -> VolunteerProfile | None:
+        row = await self._session.get(VolunteerProfileRow, user_id)
+        if row is None:
+            return None
+        return VolunteerProfile(user_id=row.user_id,
+                                **{c: getattr(row, c) for c in _VOLUNTEER_COLUMNS})
+
+    async def save_student(self, profile: StudentProfile) -> None:
+        await self._drop(VolunteerProfileRow, profile.user_id)
+        row = await self._session.get(StudentProfileRow, profile.user_id)
+        if row is None:
+            row = StudentProfileRow(user_id=profile.user_id)
+            self._session.add(row)
+        for column in _STUDENT_COLUMNS:
+            setattr(row, column, getattr(profile, column))
+        await self._session.flush()
+
+    async def save_volunteer(self, profile: VolunteerProfile) -> None:
+        await self._drop(StudentProfileRow, profile.user_id)
+        row = await self._session.get(VolunteerProfileRow, profile.user_id)
+        if row is None:
+            row = VolunteerProfileRow(user_id=profile.user_id)
+            self._session.add(row)
+        for column in _VOLUNTEER_COLUMNS:
+            setattr(row, column, getattr(profile, column))
+        await self._session.flush()
+
+    async def _drop(self, table: type[StudentProfileRow] | type[VolunteerProfileRow],
+                    user_id: int) -> None:
+        # One person has one role: a volunteer profile replaces a student one and back.
+        await self._session.execute(delete(table).where(table.user_id == user_id))
+
+
+class SqlStats:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def count_erasure(self, role: Role | None, day: datetime) -> None:
+        key = (day.date(), role.value if role else "none")
+        row = await self._session.get(ErasureCountRow, key)
+        if row is None:
+            self._session.add(ErasureCountRow(day=key[0], role=key[1], count=1))
+        else:
+            row.count += 1
+        await self._session.flush()
