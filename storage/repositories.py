@@ -26,21 +26,16 @@ class SqlUsers:
         return _user(row) if row else None
 
     async def add(self, user: User) -> None:
-        self._session.add(UserRow(id=user.id))
+        row = UserRow(id=user.id)
+        _fill(row, user)
+        self._session.add(row)
         await self._session.flush()
-        await self.update(user)
 
     async def update(self, user: User) -> None:
         row = await self._session.get(UserRow, user.id)
         if row is None:
             raise LookupError(user.id)
-        row.language = user.language
-        row.telegram_name = user.telegram_name
-        row.username = user.username
-        row.role = user.role.value if user.role else None
-        row.source = user.source
-        row.blocked = user.blocked
-        row.created_at = user.created_at
+        _fill(row, user)
         await self._session.flush()
 
     async def delete(self, user_id: int) -> None:
@@ -49,6 +44,16 @@ class SqlUsers:
         for table in (ConsentRow, StudentProfileRow, VolunteerProfileRow):
             await self._session.execute(delete(table).where(table.user_id == user_id))
         await self._session.execute(delete(UserRow).where(UserRow.id == user_id))
+
+
+def _fill(row: UserRow, user: User) -> None:
+    row.language = user.language
+    row.telegram_name = user.telegram_name
+    row.username = user.username
+    row.role = user.role.value if user.role else None
+    row.source = user.source
+    row.blocked = user.blocked
+    row.created_at = user.created_at
 
 
 def _user(row: UserRow) -> User:

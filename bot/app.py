@@ -1,0 +1,105 @@
+"""The composition root: builds the Bot, the Dispatcher and everything they use, once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKeyBuilder
+from aiogram.fsm.storage.memory import SimpleEventIsolation
+from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+
+from bot.config import Settings
+from bot.i18n import CatalogueI18n, make_i18n
+from bot.middlewares import UserLanguage
+from handlers import get_routers
+from mentoring.signup import Signup, now_utc
+from storage.conversations import DatabaseStorage
+from storage.database import make_engine, make_sessionmaker
+from storage.uow import uow_factory
+
+COMMANDS = ("start", "profile", "language", "help", "privacy", "mydata", "delete", "cancel")
+
+
+@dataclass
+class Runtime:
+    """What one bot process holds for its whole life."""
+
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[Any]
+    signup: Signup
+    i18n: CatalogueI18n
+    storage: BaseStorage
+    isolation: BaseEventIsolation
+
+    async def close(self) -> None:
+        await self.storage.close()
+        await self.isolation.close()
+        await self.engine.dispose()
+
+
+def build_runtime(settings: Settings, clock: Callable[[], datetime] = now_utc) -> Runtime:
+    engine = make_engine(settings.database_url)
+    sessions = make_sessionmaker(engine)
+    storage: BaseStorage
+    isolation: BaseEventIsolation
+    if settings.redis_url:
+        from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
+
+        storage = RedisStorage.from_url(settings.redis_url,
+                                        key_builder=DefaultKeyBuilder(with_destiny=True))
+        isolation = RedisEventIsolation(storage.redis)  # type: ignore[attr-defined]
+    else:
+        storage = DatabaseStorage(sessions, clock=clock)
+        isolation = SimpleEventIsolation()
+    return Runtime(
+        settings=settings, engine=engine, sessions=sessions,
+        signup=Signup(uow_factory(sessions), clock, settings.default_language),
+        i18n=make_i18n(settings.default_language), storage=storage, isolation=isolation,
+    )
+
+
+def build_dispatcher(runtime: Runtime) -> Dispatcher:
+    """The one Dispatcher factory, used by production and by the tests alike."""
+    dp = Dispatcher(storage=runtime.storage, events_isolation=runtime.isolation)
+    dp["signup"] = runtime.signup
+    dp["settings"] = runtime.settings
+    UserLanguage(runtime.i18n, runtime.signup, runtime.settings.default_language).setup(dp)
+    dp.include_routers(*get_routers())
+    return dp
+
+
+def build_bot(settings: Settings, token: str | None = None, api_url: str | None = None) -> Bot:
+    secret = token or (settings.bot_token.get_secret_value() if settings.bot_token else None)
+    if not secret:
+        raise ValueError("BOT_TOKEN is not set")
+    session = AiohttpSession(api=TelegramAPIServer.from_base(api_url or settings.telegram_api_url))
+    return Bot(secret, session=session,
+               default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+
+
+async def publish_commands(bot: Bot, i18n: CatalogueI18n) -> None:
+    """The command menu, in each catalogue language, so Telegram shows it in the user's."""
+    from handlers.texts import command_description
+
+    for locale in ("fr", "en"):
+        with i18n.context(), i18n.use_locale(locale):
+            commands = [BotCommand(command=name, description=command_description(name))
+                        for name in COMMANDS]
+        await bot.set_my_commands(commands, scope=BotCommandScopeAllPrivateChats(),
+                                  language_code=locale)
+        if locale == runtime_default(i18n):
+            await bot.set_my_commands(commands, scope=BotCommandScopeAllPrivateChats())
+
+
+def runtime_default(i18n: CatalogueI18n) -> str:
+    return i18n.default_locale

@@ -1,0 +1,36 @@
+"""Translation catalogues, read straight from the ``.po`` files.
+
+aiogram's I18n expects compiled ``.mo`` files; compiling them in memory at start-up keeps
+the ``.po`` files the single source and removes a build step that is easy to forget.
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+from pathlib import Path
+
+from aiogram.utils.i18n import I18n
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+LOCALES_DIR = Path(__file__).resolve().parents[1] / "locales"
+DOMAIN = "binome"
+
+
+class CatalogueI18n(I18n):
+    def find_locales(self) -> dict[str, gettext.GNUTranslations]:
+        translations: dict[str, gettext.GNUTranslations] = {}
+        for po_path in sorted(self.path.glob(f"*/LC_MESSAGES/{self.domain}.po")):
+            locale = po_path.parent.parent.name
+            with po_path.open("rb") as source:
+                catalog = read_po(source, locale=locale)
+            buffer = io.BytesIO()
+            write_mo(buffer, catalog, use_fuzzy=False)
+            buffer.seek(0)
+            translations[locale] = gettext.GNUTranslations(buffer)
+        return translations
+
+
+def make_i18n(default_locale: str = "fr", path: Path = LOCALES_DIR) -> CatalogueI18n:
+    return CatalogueI18n(path=path, default_locale=default_locale, domain=DOMAIN)

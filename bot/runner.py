@@ -1,0 +1,93 @@
+"""Running the bot: long polling, webhook, or against the local sandbox."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from contextlib import AsyncExitStack
+
+from aiogram import Bot, Dispatcher
+from aiohttp import web
+
+from bot.app import Runtime, build_bot, build_dispatcher, build_runtime, publish_commands
+from bot.config import Settings
+from scheduler import build_scheduler
+from storage.migrate import upgrade, upgrade_async
+
+log = logging.getLogger("binome")
+
+
+def migrate(settings: Settings) -> None:
+    upgrade(settings.database_url)
+
+
+async def _serve(runtime: Runtime, bot: Bot, dp: Dispatcher, *, scheduler: bool) -> None:
+    jobs = build_scheduler() if scheduler else None
+    async with AsyncExitStack() as stack:
+        stack.push_async_callback(runtime.close)
+        stack.push_async_callback(bot.session.close)
+        if jobs is not None:
+            jobs.start()
+            stack.callback(jobs.shutdown, wait=False)
+        await publish_commands(bot, runtime.i18n)
+        settings = runtime.settings
+        if settings.webhook_url:
+            await _serve_webhook(settings, bot, dp)
+        else:
+            await dp.start_polling(bot, handle_signals=True)
+
+
+async def _serve_webhook(settings: Settings, bot: Bot, dp: Dispatcher) -> None:
+    from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+    app = web.Application()
+    SimpleRequestHandler(dispatcher=dp, bot=bot, secret_token=secret).register(app, path="/webhook")
+    setup_application(app, dp, bot=bot)
+    await bot.set_webhook(settings.webhook_url or "", secret_token=secret,
+                          drop_pending_updates=False)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, settings.webhook_host, settings.webhook_port).start()
+    log.info("webhook listening on %s:%s", settings.webhook_host, settings.webhook_port)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()
+
+
+async def run_telegram(settings: Settings, *, scheduler: bool) -> None:
+    await upgrade_async(settings.database_url)
+    runtime = build_runtime(settings)
+    bot = build_bot(settings)
+    await _serve(runtime, bot, build_dispatcher(runtime), scheduler=scheduler)
+
+
+async def run_sandbox(settings: Settings, port: int, *, scheduler: bool) -> None:
+    """The sandbox server and the bot in one process, for trying Binôme without Telegram."""
+    from sandbox.server import start_sandbox
+
+    await upgrade_async(settings.database_url)
+    running = await start_sandbox(host=settings.sandbox_host, port=port)
+    try:
+        runtime = build_runtime(settings)
+        bot = build_bot(settings, token=running.token, api_url=running.url)
+        print(sandbox_banner(running.url), flush=True)
+        await _serve(runtime, bot, build_dispatcher(runtime), scheduler=scheduler)
+    finally:
+        await running.stop()
+
+
+def sandbox_banner(url: str) -> str:
+    return "\n".join([
+        "",
+        f"Binôme is running against the local sandbox at {url} (no BOT_TOKEN set).",
+        "Talk to it as a new user:",
+        f"  curl -s -X POST {url}/control/users -H 'Content-Type: application/json' "
+        "-d '{\"first_name\": \"Léa\", \"language_code\": \"fr\"}'",
+        f"  curl -s -X POST {url}/control/users/100001/text -H 'Content-Type: application/json' "
+        "-d '{\"text\": \"/start\"}'",
+        f"  curl -s {url}/control/users/100001/transcript",
+        "Press Ctrl+C to stop.",
+        "",
+    ])

@@ -1,0 +1,144 @@
+"""Commands that work at any moment, whatever the conversation is in the middle of."""
+
+from __future__ import annotations
+
+import json
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+
+from handlers import keyboards, texts
+from handlers.callbacks import EraseAnswer, LanguageChoice
+from handlers.common import edit_markup, load_draft
+from handlers.signup import resume, show_summary
+from handlers.states import Form, Start
+from mentoring.form import Draft
+from mentoring.signup import Signup
+
+router = Router(name="account")
+
+
+@router.message(Command("help", "aide"))
+async def help_command(message: Message) -> None:
+    await message.answer(texts.help_text())
+
+
+@router.message(Command("privacy", "confidentialite"))
+async def privacy(message: Message) -> None:
+    await message.answer(texts.privacy_notice())
+
+
+@router.message(Command("language", "langue"))
+async def language(message: Message) -> None:
+    await message.answer(_("Which language do you prefer?"), reply_markup=keyboards.languages())
+
+
+@router.callback_query(LanguageChoice.filter())
+async def language_chosen(callback: CallbackQuery, callback_data: LanguageChoice,
+                          state: FSMContext, signup: Signup, i18n: I18n, bot: Bot) -> None:
+    if callback_data.code not in keyboards.LANGUAGE_NAMES:
+        await callback.answer(_("This button is no longer active."), show_alert=True)
+        return
+    user = await signup.user(callback.from_user.id)
+    if user is None:
+        await callback.answer(_("Send /start first, please."), show_alert=True)
+        return
+    await signup.set_language(user.id, callback_data.code)
+    i18n.current_locale = callback_data.code
+    await callback.answer()
+    await edit_markup(callback, None)
+    await bot.send_message(user.id, _("Done: I will talk to you in English from now on."))
+    draft = await load_draft(state)
+    if draft is not None and (await state.get_state()) in (Form.answering.state,
+                                                           Form.summary.state):
+        await resume(bot, user.id, state, draft)
+
+
+@router.message(Command("cancel", "annuler"))
+async def cancel(message: Message, state: FSMContext) -> None:
+    current = await state.get_state()
+    data = await state.get_data()
+    if current is None:
+        await message.answer(_("There is nothing to cancel."))
+        return
+    if data.get("mode") == "profile":
+        await state.clear()
+        await message.answer(_("Editing cancelled: your profile is unchanged."))
+        return
+    # The answers stay in the draft: /start picks the sign-up up again where it stopped.
+    await state.set_state(None)
+    await message.answer(_("Sign-up paused. What you told me so far is kept: send /start to "
+                           "continue, or /delete to erase it."))
+
+
+@router.message(Command("profile", "profil"))
+async def profile(message: Message, state: FSMContext, signup: Signup, bot: Bot) -> None:
+    if message.from_user is None:
+        return
+    saved = await signup.profile(message.from_user.id)
+    if saved is None:
+        await message.answer(_("You have not finished signing up yet: send /start to continue."))
+        return
+    if (await state.get_data()).get("mode") == "profile":
+        await state.clear()
+    await show_summary(bot, message.from_user.id, state, Draft.from_profile(saved),
+                       mode="profile")
+
+
+@router.message(Command("mydata", "mesdonnees"))
+async def my_data(message: Message, state: FSMContext, signup: Signup) -> None:
+    if message.from_user is None:
+        return
+    user = await signup.user(message.from_user.id)
+    if user is None:
+        await message.answer(_("We hold no data about you."))
+        return
+    data = await signup.personal_data(user.id, await load_draft(state))
+    content = json.dumps(data, ensure_ascii=False, indent=2, default=str).encode()
+    await message.answer_document(
+        BufferedInputFile(content, filename="binome-my-data.json"),
+        caption=_("Here is everything we hold about you."),
+    )
+
+
+@router.message(Command("delete", "supprimer"))
+async def delete(message: Message) -> None:
+    await message.answer(
+        _("This erases your profile and everything you told us, and it cannot be undone. "
+          "Are you sure?"),
+        reply_markup=keyboards.erase(),
+    )
+
+
+@router.callback_query(EraseAnswer.filter(F.answer == "yes"))
+async def erase(callback: CallbackQuery, state: FSMContext, signup: Signup) -> None:
+    erased = await signup.erase(callback.from_user.id)
+    await state.clear()
+    await callback.answer()
+    await edit_markup(callback, None)
+    if isinstance(callback.message, Message):
+        await callback.message.answer(
+            _("Done: your data has been erased. If you want to come back, send /start.")
+            if erased else _("We hold no data about you."))
+
+
+@router.callback_query(EraseAnswer.filter(F.answer == "no"))
+async def keep(callback: CallbackQuery) -> None:
+    await callback.answer()
+    await edit_markup(callback, None)
+    if isinstance(callback.message, Message):
+        await callback.message.answer(_("Nothing was erased."))
+
+
+@router.message(F.text.startswith("/"))
+async def unknown_command(message: Message, state: FSMContext) -> None:
+    current = await state.get_state()
+    if current in (Form.answering.state, Start.role.state, Start.consent.state):
+        await message.answer(_("I don't know that command: answer the question above, "
+                               "or send /help."))
+    else:
+        await message.answer(_("I don't know that command: send /help to see what I can do."))

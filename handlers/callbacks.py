@@ -1,0 +1,34 @@
+"""Callback data of every inline button. Each fits Telegram's 64 bytes by construction:
+codes are short and no user text ever travels in callback data."""
+
+from aiogram.filters.callback_data import CallbackData
+
+
+class RoleChoice(CallbackData, prefix="role"):
+    role: str
+
+
+class ConsentAnswer(CallbackData, prefix="consent"):
+    answer: str  # yes | no | read
+
+
+class LanguageChoice(CallbackData, prefix="lang"):
+    code: str
+
+
+class Answer(CallbackData, prefix="ans"):
+    """A press on a sign-up question: ``step`` lets an outdated button be recognised."""
+
+    step: str
+    action: str  # pick | toggle | done | family | families
+    value: str = ""
+
+
+class SummaryAction(CallbackData, prefix="sum"):
+    mode: str  # signup | profile
+    action: str  # confirm | edit | field | back
+    step: str = ""
+
+
+class EraseAnswer(CallbackData, prefix="erase"):
+    answer: str  # yes | no

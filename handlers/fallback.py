@@ -1,0 +1,42 @@
+"""Whatever no other handler took: old buttons, edited messages, stray messages."""
+
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+
+from handlers import keyboards
+from handlers.states import Start
+from mentoring.signup import Signup
+
+router = Router(name="fallback")
+
+
+@router.edited_message()
+async def edited(message: Message) -> None:
+    await message.answer(_("I can't take an edited message into account: please send your "
+                           "answer again as a new message."))
+
+
+@router.callback_query()
+async def outdated_button(callback: CallbackQuery) -> None:
+    await callback.answer(_("This button is no longer active."), show_alert=True)
+
+
+@router.message()
+async def stray(message: Message, state: FSMContext, signup: Signup) -> None:
+    current = await state.get_state()
+    if current == Start.role.state:
+        await message.answer(_("Please tell me who you are with the buttons below."),
+                             reply_markup=keyboards.roles())
+        return
+    if current == Start.consent.state:
+        await message.answer(_("Please answer with the buttons below."),
+                             reply_markup=keyboards.consent())
+        return
+    if message.from_user and await signup.profile(message.from_user.id) is not None:
+        await message.answer(_("I didn't understand. Send /help to see what I can do."))
+        return
+    await message.answer(_("Send /start to sign up, or /help to see what I can do."))

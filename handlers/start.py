@@ -1,0 +1,112 @@
+"""/start: greeting, deep-link source, role and consent to the privacy notice."""
+
+from __future__ import annotations
+
+import re
+
+from aiogram import Bot, F, Router
+from aiogram.filters import CommandObject, CommandStart
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+
+from handlers import keyboards
+from handlers.callbacks import ConsentAnswer, RoleChoice
+from handlers.common import edit_markup, edit_text, load_draft, pressed_text
+from handlers.signup import ask, resume
+from handlers.states import Form, Start
+from handlers.texts import chosen, privacy_notice, role_label
+from mentoring.form import Draft
+from mentoring.model import Role
+from mentoring.signup import Signup
+
+router = Router(name="start")
+
+# Telegram only lets these characters through in a deep-link payload.
+_SOURCE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+@router.message(CommandStart())
+async def start(message: Message, command: CommandObject, state: FSMContext,
+                signup: Signup, bot: Bot) -> None:
+    user = message.from_user
+    if user is None:
+        return
+    source = command.args if command.args and _SOURCE.match(command.args) else None
+    record, _new = await signup.greet(
+        user.id, telegram_name=user.full_name, username=user.username,
+        language_code=user.language_code, source=source,
+    )
+    current = await state.get_state()
+    if current == Start.consent.state:
+        await message.answer(_("Before we start, please read and accept the privacy notice."),
+                             reply_markup=keyboards.consent())
+        return
+    draft = await load_draft(state)
+    data = await state.get_data()
+    if draft is not None and data.get("mode", "signup") == "signup":
+        await message.answer(_("Welcome back! Let's pick up where you stopped."))
+        await resume(bot, user.id, state, draft)
+        return
+    if await signup.profile(user.id) is not None:
+        await state.clear()
+        await message.answer(_("You are already signed up. Send /profile to see or edit "
+                               "your profile, or /help for everything else."))
+        return
+    await state.set_state(Start.role)
+    await message.answer(
+        _("Hello {name}! I am Binôme, the bot of a free mentoring programme: students are "
+          "paired with professional volunteers who help them with their studies and their "
+          "first steps into work.").format(name=user.first_name)
+    )
+    await message.answer(_("Who are you?"), reply_markup=keyboards.roles())
+
+
+@router.callback_query(Start.role, RoleChoice.filter())
+async def chose_role(callback: CallbackQuery, callback_data: RoleChoice,
+                     state: FSMContext, signup: Signup) -> None:
+    role = Role(callback_data.role)
+    await signup.choose_role(callback.from_user.id, role)
+    await state.set_state(Start.consent)
+    await state.update_data(role=role.value)
+    await edit_text(callback, chosen(pressed_text(callback), role_label(role)))
+    await callback.answer()
+    if isinstance(callback.message, Message):
+        await callback.message.answer(
+            _("Before we start: we keep what you tell us only to run the mentoring programme "
+              "(finding you a match and keeping in touch). You can see it with /mydata and "
+              "erase it with /delete at any time. Do you agree?"),
+            reply_markup=keyboards.consent(),
+        )
+
+
+@router.callback_query(Start.consent, ConsentAnswer.filter(F.answer == "read"))
+async def read_notice(callback: CallbackQuery) -> None:
+    await callback.answer()
+    if isinstance(callback.message, Message):
+        await callback.message.answer(privacy_notice())
+        await callback.message.answer(_("Do you agree to the privacy notice?"),
+                                      reply_markup=keyboards.consent())
+
+
+@router.callback_query(Start.consent, ConsentAnswer.filter(F.answer == "no"))
+async def refuse(callback: CallbackQuery) -> None:
+    await callback.answer()
+    if isinstance(callback.message, Message):
+        await callback.message.answer(
+            _("No problem. Without your agreement we cannot sign you up; you can change your "
+              "mind at any time with the buttons above or with /start."))
+
+
+@router.callback_query(Start.consent, ConsentAnswer.filter(F.answer == "yes"))
+async def agree(callback: CallbackQuery, state: FSMContext, signup: Signup, bot: Bot) -> None:
+    await signup.consent(callback.from_user.id)
+    await edit_markup(callback, None)
+    await callback.answer(_("Thank you!"))
+    data = await state.get_data()
+    draft = Draft(Role(data.get("role", Role.STUDENT.value)))
+    await state.set_state(Form.answering)
+    first = draft.next_step()
+    assert first is not None
+    await ask(bot, callback.from_user.id, state, draft, first,
+              suggestion=callback.from_user.first_name)

@@ -1,0 +1,14 @@
+"""Conversation states. The sign-up form keeps its current step and draft in FSM data."""
+
+from aiogram.fsm.state import State, StatesGroup
+
+
+class Start(StatesGroup):
+    role = State()
+    consent = State()
+
+
+class Form(StatesGroup):
+    answering = State()
+    summary = State()
+    choosing_edit = State()

@@ -1,0 +1,177 @@
+"""How the form's questions, answers and mistakes read in the user's language."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram import html
+from aiogram.utils.i18n import gettext as _
+
+from mentoring import catalog, places
+from mentoring.form import Draft, Step, StepKind
+from mentoring.model import Role
+
+
+def question(role: Role, step: Step) -> str:
+    """The question that asks for ``step``, with a hint on how to answer."""
+    student = role is Role.STUDENT
+    questions = {
+        "first_name": _("What is your first name?"),
+        "field": _("What do you study? Pick a family below, or type a few letters of your field.")
+        if student else
+        _("What is your own field? Pick a family below, or type a few letters of it."),
+        "level": _("What is your level of study?"),
+        "place": _("Where do you live? Send your postal code (for example 69003) "
+                   "or your department number (for example 69).")
+        if student else
+        _("Where are you based? Send your postal code (for example 69003) "
+          "or your department number (for example 69)."),
+        "needs": _("What would you like help with? Tap everything that fits, then “Done”."),
+        "languages": _("Which languages can you talk in? Tap all that apply, then “Done”."),
+        "availability": _("When can you usually talk? Tap all that apply, then “Done”."),
+        "goals": _("In a few words, what are your goals? This helps your mentor prepare."),
+        "profession": _("What is your job? For example: lawyer, nurse, data analyst."),
+        "sector": _("Which sector do you work in?"),
+        "help_families": _("Which fields could you help students with? "
+                           "Tap all that apply, then “Done”."),
+        "remote": _("Are you happy to mentor at a distance (video or phone)?"),
+        "skills": _("How can you help a student? Tap everything you are comfortable with, "
+                    "then “Done”."),
+        "capacity": _("How many students can you follow at the same time?"),
+        "bio": _("Introduce yourself in a few words. Your student will read this."),
+    }
+    return questions[step.name]
+
+
+def option_label(step: Step, code: str) -> str:
+    for option in step.options:
+        if option.code == code:
+            return _(option.label) if not option.label.isdigit() else option.label
+    return code
+
+
+def field_label(code: str) -> str:
+    return _(catalog.field(code).label)
+
+
+def place_label(department_code: str) -> str:
+    department = places.department(department_code)
+    return f"{department.name} ({department.code}), {department.region.name}"
+
+
+def answer_label(step: Step, value: Any) -> str:
+    """A saved answer as the user reads it (already HTML-escaped)."""
+    if step.kind is StepKind.TEXT:
+        return html.quote(str(value))
+    if step.kind is StepKind.FIELD:
+        return html.quote(field_label(value))
+    if step.kind is StepKind.PLACE:
+        return html.quote(place_label(value["department"]))
+    if step.kind is StepKind.MULTI:
+        return html.quote(", ".join(option_label(step, code) for code in value))
+    return html.quote(option_label(step, value))
+
+
+def summary(draft: Draft, *, saved: bool) -> str:
+    lines = [_("Here is your profile:") if saved else _("Here is what you told me:"), ""]
+    for step in draft.steps():
+        if step.name in draft.answers:
+            lines.append(f"<b>{html.quote(_(step.label))}</b>: "
+                         f"{answer_label(step, draft.answers[step.name])}")
+    lines.append("")
+    lines.append(_("Tap “Edit a field” to change an answer.") if saved
+                 else _("Is everything right?"))
+    return "\n".join(lines)
+
+
+def mistake(step: Step, reason: str) -> str:
+    """One sentence that says what was wrong with an answer and how to give a good one."""
+    texts = {
+        "empty": _("Please write your answer in a message."),
+        "too_long": _("That is too long: please keep it under {limit} characters.").format(
+            limit=step.max_length),
+        "too_short": _("A little more, please: at least {limit} characters.").format(
+            limit=step.min_length),
+        "no_letters": _("Please answer with words, not only emoji, numbers or symbols."),
+        "bad_characters": _("A first name only uses letters, spaces, hyphens or apostrophes."),
+        "unknown_postal_code": _("I don't know this postal code: please check it "
+                                 "(5 digits, for example 69003)."),
+        "unknown_department": _("I didn't recognise this place: send a postal code (69003) "
+                                "or a department number (69)."),
+        "corsica_ambiguous": _("Corsica has two departments: send 2A (Corse-du-Sud) "
+                               "or 2B (Haute-Corse)."),
+        "not_france": _("The programme is open in France only, overseas departments included: "
+                        "send a French postal code."),
+        "none_chosen": _("Choose at least one option, then tap “Done”."),
+        "use_buttons": _("Please answer with the buttons below."),
+        "use_toggles": _("Tap the options you want below, then “Done”."),
+        "text_only": _("I can only read text here: please type your answer."),
+        "search_short": _("Type at least 2 letters, or pick a family below."),
+        "unknown_option": _("Please answer with the buttons below."),
+    }
+    return texts.get(reason, texts["use_buttons"])
+
+
+def no_field_found(query: str) -> str:
+    return _("I found no field matching “{query}”: try other letters, or pick a family.").format(
+        query=html.quote(query[:40]))
+
+
+def chosen(question_text: str, answer: str) -> str:
+    """A question once answered, as it stays in the chat: the buttons give way to the answer."""
+    return f"{question_text}\n\n✔️ <b>{answer}</b>"
+
+
+def step_names(role: Role) -> dict[str, str]:
+    return {step.name: _(step.label) for step in Draft(role).steps()}
+
+
+def role_label(role: Role) -> str:
+    return _("student") if role is Role.STUDENT else _("volunteer")
+
+
+def help_text() -> str:
+    return "\n".join([
+        _("Here is what I can do:"),
+        "",
+        _("/start: sign up, or continue your sign-up"),
+        _("/profile: see and edit your profile"),
+        _("/language: change the language"),
+        _("/cancel: stop what you are doing"),
+        _("/privacy: how we use your data"),
+        _("/mydata: get everything we hold about you"),
+        _("/delete: erase your data"),
+    ])
+
+
+def privacy_notice() -> str:
+    from mentoring.model import PRIVACY_NOTICE_VERSION
+
+    return "\n\n".join([
+        _("<b>Privacy notice</b> (version {version})").format(version=PRIVACY_NOTICE_VERSION),
+        _("What we keep: your first name, your Telegram name and username, what you tell us "
+          "when you sign up (studies or job, place, needs, languages, availability, a few "
+          "words about you) and the date you agreed to this notice."),
+        _("Why: only to run the mentoring programme: to find you a match, introduce you to "
+          "each other and keep in touch. We never sell your data and never show your contact "
+          "before both sides agree to be paired."),
+        _("Who sees it: the programme staff and, once you are paired, your match sees your "
+          "summary."),
+        _("Your rights: /mydata sends you everything we hold; /delete erases it at once and "
+          "ends any pairing. Only anonymous counts remain."),
+    ])
+
+
+def command_description(name: str) -> str:
+    """The menu entry of a command (Telegram allows 3 to 256 characters)."""
+    descriptions = {
+        "start": _("Sign up or continue"),
+        "profile": _("See and edit your profile"),
+        "language": _("Change the language"),
+        "help": _("What the bot can do"),
+        "privacy": _("How we use your data"),
+        "mydata": _("Get all your data"),
+        "delete": _("Erase your data"),
+        "cancel": _("Stop what you are doing"),
+    }
+    return descriptions[name]
