@@ -27,7 +27,7 @@ async def on_error(event: ErrorEvent) -> bool:
         try:
             await update.callback_query.answer(text, show_alert=True)
             return True
-        except Exception:  # noqa: BLE001 - the answer is best effort; the log has the cause
+        except Exception:
             log.debug("could not answer the callback query", exc_info=True)
     if chat is not None and chat.bot is not None:
         await chat.bot.send_message(chat.chat.id, text)

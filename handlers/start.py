@@ -33,7 +33,7 @@ async def start(message: Message, command: CommandObject, state: FSMContext,
     if user is None:
         return
     source = command.args if command.args and _SOURCE.match(command.args) else None
-    record, _new = await signup.greet(
+    await signup.greet(
         user.id, telegram_name=user.full_name, username=user.username,
         language_code=user.language_code, source=source,
     )

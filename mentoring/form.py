@@ -55,7 +55,9 @@ GOALS = Step("goals", StepKind.TEXT, N_("Goals"), min_length=10, max_length=800)
 PROFESSION = Step("profession", StepKind.TEXT, N_("Profession"), min_length=2, max_length=80)
 SECTOR = Step("sector", StepKind.CHOICE, N_("Sector"), catalog.SECTORS)
 EXPERTISE = Step("field", StepKind.FIELD, N_("Your own field"))
-HELP_FAMILIES = Step("help_families", StepKind.MULTI, N_("Fields you can help with"), FAMILY_OPTIONS)
+HELP_FAMILIES = Step(
+    "help_families", StepKind.MULTI, N_("Fields you can help with"), FAMILY_OPTIONS
+)
 REMOTE = Step("remote", StepKind.CHOICE, N_("Mentoring at a distance"), YES_NO)
 SKILLS = Step("skills", StepKind.MULTI, N_("How you can help"), catalog.NEEDS)
 CAPACITY = Step("capacity", StepKind.CHOICE, N_("Number of students"), CAPACITY_OPTIONS)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
@@ -70,7 +70,7 @@ class VolunteerProfile:
     availability: list[str]
     bio: str
     completed_at: datetime
-    paused_until: datetime | None = field(default=None)
+    paused_until: datetime | None = None
 
 
 Profile = StudentProfile | VolunteerProfile

@@ -51,7 +51,9 @@ class DatabaseStorage(BaseStorage):
 
     async def _read(self, key: StorageKey) -> ConversationStateRow | None:
         async with self._sessions() as session:
-            return await session.get(ConversationStateRow, self._keys.build(key))
+            row: ConversationStateRow | None = await session.get(
+                ConversationStateRow, self._keys.build(key))
+            return row
 
     async def _write(self, key: StorageKey, **values: Any) -> None:
         async with self._sessions() as session, session.begin():
