@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint install sandbox migrate clean
+.PHONY: run test lint install sandbox migrate clean catalogues
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,3 +34,10 @@ lint: install
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info
+
+# Refresh the catalogues after changing user-facing text: new sentences appear untranslated
+# in locales/*/LC_MESSAGES/binome.po, and the test suite fails until both are translated.
+catalogues: install
+	$(BIN)/pybabel extract --no-default-keywords -k _ -k N_ -k __ --no-location \
+		--sort-output -o locales/binome.pot mentoring handlers bot
+	$(BIN)/pybabel update --no-fuzzy-matching -i locales/binome.pot -d locales -D binome
