@@ -11,6 +11,7 @@ from typing import Any
 from aiogram import Bot, F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 
 from handlers import keyboards, texts
@@ -36,9 +37,6 @@ from mentoring.text import fold
 
 router = Router(name="signup")
 
-DEFAULT_SELECTION = {"languages": lambda lang: ["fr"] + (["en"] if lang == "en" else [])}
-
-
 # --- asking ---------------------------------------------------------------------------------
 
 async def ask(bot: Bot, user_id: int, state: FSMContext, draft: Draft, step: Step, *,
@@ -62,7 +60,7 @@ def _initial_selection(draft: Draft, step: Step) -> list[str]:
     if step.name == "help_families" and "field" in draft.answers:
         return [catalog.field(draft.answers["field"]).family]
     if step.name == "languages":
-        return ["fr"]
+        return [get_i18n().current_locale]
     return []
 
 
