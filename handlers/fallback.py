@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from aiogram import Router
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
+from aiogram.enums import ChatMemberStatus
+from aiogram.types import CallbackQuery, ChatMemberUpdated, Message
 from aiogram.utils.i18n import gettext as _
 
 from handlers import keyboards
@@ -12,6 +13,13 @@ from handlers.states import Start
 from mentoring.signup import Signup
 
 router = Router(name="fallback")
+
+
+@router.my_chat_member()
+async def membership_changed(update: ChatMemberUpdated, signup: Signup) -> None:
+    """Telegram tells us when a user blocks or unblocks the bot."""
+    blocked = update.new_chat_member.status == ChatMemberStatus.KICKED
+    await signup.set_blocked(update.from_user.id, blocked)
 
 
 @router.edited_message()

@@ -91,6 +91,16 @@ class Signup:
             await uow.users.update(user)
             await uow.commit()
 
+    async def set_blocked(self, user_id: int, blocked: bool) -> None:
+        """Remember that the user blocked (or unblocked) the bot, so nothing is sent in vain."""
+        async with self._uow() as uow:
+            user = await uow.users.get(user_id)
+            if user is None or user.blocked == blocked:
+                return
+            user.blocked = blocked
+            await uow.users.update(user)
+            await uow.commit()
+
     async def choose_role(self, user_id: int, role: Role) -> None:
         async with self._uow() as uow:
             user = await self._existing(uow, user_id)

@@ -110,3 +110,12 @@ async def test_consent_can_be_read_refused_then_given(binome, client) -> None:
     await user.press(ConsentAnswer(answer="yes").pack())
     assert await binome.runtime.signup.has_current_consent(user.id)
     assert await user.last_text() == "What is your first name?"
+
+
+async def test_blocking_the_bot_is_recorded(binome, client) -> None:
+    user = await client.create_user(first_name="Léa", language_code="en")
+    await user.send("/start")
+    await user.block()
+    assert (await binome.runtime.signup.user(user.id)).blocked
+    await user.unblock()
+    assert not (await binome.runtime.signup.user(user.id)).blocked

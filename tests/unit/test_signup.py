@@ -145,3 +145,12 @@ async def test_personal_data_holds_everything_and_erase_leaves_only_a_count(
     assert await signup.erase(5) is False
     with pytest.raises(UnknownUser):
         await signup.personal_data(5, None)
+
+
+async def test_blocking_is_remembered_and_a_new_start_clears_it(signup, db) -> None:
+    await signup.greet(6, telegram_name="A", username=None, language_code=None, source=None)
+    await signup.set_blocked(6, True)
+    assert db.users[6].blocked
+    await signup.set_blocked(99, True)  # unknown users are ignored
+    await signup.greet(6, telegram_name="A", username=None, language_code=None, source=None)
+    assert not db.users[6].blocked
