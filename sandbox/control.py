@@ -1,0 +1,295 @@
+"""The control API (``/control/...``): act as users, inspect chats, steer limits and faults."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+
+from sandbox import actions
+from sandbox.botapi import SANDBOX_KEY
+from sandbox.errors import ControlError
+from sandbox.state import Sandbox
+from sandbox.updates import QueuedUpdate
+
+DEFAULT_WAIT_TIMEOUT = 10.0
+LIMIT_NAMES = ("global_rate", "global_window", "chat_burst", "chat_refill")
+
+
+def _reply(data: Any, status: int = 200) -> web.Response:
+    return web.json_response(data, status=status, dumps=lambda v: json.dumps(v, ensure_ascii=False))
+
+
+@web.middleware
+async def control_errors(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
+    """Render ControlError as ``{"error": ...}`` with its status."""
+    try:
+        return await handler(request)
+    except ControlError as error:
+        return _reply({"error": error.message}, error.status)
+
+
+async def _body(request: web.Request) -> dict[str, Any]:
+    if not request.can_read_body:
+        return {}
+    try:
+        body = json.loads(await request.text() or "{}")
+    except ValueError:
+        raise ControlError(400, "the control API takes a JSON object body") from None
+    if not isinstance(body, dict):
+        raise ControlError(400, "the control API takes a JSON object body")
+    return body
+
+
+def _sandbox(request: web.Request) -> Sandbox:
+    return request.app[SANDBOX_KEY]
+
+
+def _user_id(request: web.Request) -> int:
+    try:
+        return int(request.match_info["user_id"])
+    except ValueError:
+        raise ControlError(404, f"no sandbox user {request.match_info['user_id']!r}") from None
+
+
+def _number(body: dict[str, Any], name: str, default: float) -> float:
+    value = body.get(name, default)
+    if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
+        raise ControlError(400, f"{name} must be a non-negative number")
+    return float(value)
+
+
+# -- waiting ----------------------------------------------------------------------------------
+
+
+async def wait_processed(sandbox: Sandbox, update_id: int, seconds: float) -> str:
+    """Wait until the bot has confirmed ``update_id``; ControlError 504 with a hint if not."""
+    if sandbox.updates.status(update_id) is None:
+        raise ControlError(404, f"no update {update_id} was ever created")
+    status = await sandbox.updates.wait_settled(update_id, seconds)
+    if status == "pending":
+        if sandbox.updates.closed:
+            raise ControlError(503, "the sandbox is shutting down")
+        raise ControlError(504, _not_processed_hint(sandbox, update_id, seconds))
+    return status
+
+
+def _not_processed_hint(sandbox: Sandbox, update_id: int, timeout: float) -> str:
+    message = f"update {update_id} was not processed by the bot within {timeout:g} s: "
+    if sandbox.webhook.active:
+        error = sandbox.webhook.last_error_message or "none"
+        return message + f"webhook {sandbox.webhook.url} is set, last delivery error: {error}"
+    if sandbox.updates.last_poll is None:
+        return message + "the bot never called getUpdates (is it polling this sandbox?)"
+    ago = time.monotonic() - sandbox.updates.last_poll
+    return message + (
+        f"last getUpdates activity {ago:.1f} s ago; an update counts as processed when the "
+        "bot asks again with a higher offset, i.e. after its handler returned (is a handler "
+        "stuck, or is the dispatcher using handle_as_tasks=True?)"
+    )
+
+
+async def _finish(
+    request: web.Request, body: dict[str, Any], update: QueuedUpdate | None, **extra: Any
+) -> dict[str, Any]:
+    """Common tail of user actions: wait for processing unless ``wait`` is false, report."""
+    sandbox = _sandbox(request)
+    result: dict[str, Any] = {"update_id": update.update_id if update else None, **extra}
+    if update is not None and body.get("wait", True):
+        timeout = _number(body, "timeout", DEFAULT_WAIT_TIMEOUT)
+        await wait_processed(sandbox, update.update_id, timeout)
+    result["status"] = sandbox.updates.status(update.update_id) if update else None
+    return result
+
+
+# -- users ------------------------------------------------------------------------------------
+
+
+async def create_user(request: web.Request) -> web.Response:
+    """``POST /control/users``."""
+    body = await _body(request)
+    user = _sandbox(request).create_user(**body)
+    return _reply(user.control_view(), 201)
+
+
+async def list_users(request: web.Request) -> web.Response:
+    """``GET /control/users``."""
+    return _reply([user.control_view() for user in _sandbox(request).users.values()])
+
+
+async def user_text(request: web.Request) -> web.Response:
+    """``POST /control/users/{id}/text`` {text, wait?, timeout?}."""
+    body = await _body(request)
+    sandbox = _sandbox(request)
+    update, _ = actions.send_text(sandbox, _user_id(request), body.get("text"))
+    return _reply(await _finish(request, body, update, message=update.payload["message"]))
+
+
+async def user_sticker(request: web.Request) -> web.Response:
+    """``POST /control/users/{id}/sticker`` {emoji?}."""
+    body = await _body(request)
+    update, _ = actions.send_sticker(_sandbox(request), _user_id(request), body.get("emoji", "👍"))
+    return _reply(await _finish(request, body, update, message=update.payload["message"]))
+
+
+async def user_photo(request: web.Request) -> web.Response:
+    """``POST /control/users/{id}/photo`` {caption?}."""
+    body = await _body(request)
+    update, _ = actions.send_photo(_sandbox(request), _user_id(request), body.get("caption"))
+    return _reply(await _finish(request, body, update, message=update.payload["message"]))
+
+
+async def user_edit(request: web.Request) -> web.Response:
+    """``POST /control/users/{id}/edit`` {message_id, text}."""
+    body = await _body(request)
+    update, _ = actions.edit_text(
+        _sandbox(request), _user_id(request), body.get("message_id"), body.get("text")
+    )
+    return _reply(await _finish(request, body, update, message=update.payload["edited_message"]))
+
+
+async def user_press(request: web.Request) -> web.Response:
+    """``POST /control/users/{id}/press`` {message_id, data? | text?}."""
+    body = await _body(request)
+    update, record = actions.press(
+        _sandbox(request),
+        _user_id(request),
+        body.get("message_id"),
+        data=body.get("data"),
+        text=body.get("text"),
+    )
+    result = await _finish(request, body, update, callback_query_id=record.id)
+    # Only meaningful after waiting: the answer arrives while the bot handles the press.
+    result["answer"] = record.answer
+    return _reply(result)
+
+
+async def user_block(request: web.Request) -> web.Response:
+    """``POST /control/users/{id}/block`` (sends my_chat_member, if the bot wants those)."""
+    body = await _body(request)
+    update = actions.set_blocked(_sandbox(request), _user_id(request), True)
+    return _reply(await _finish(request, body, update))
+
+
+async def user_unblock(request: web.Request) -> web.Response:
+    """``POST /control/users/{id}/unblock``."""
+    body = await _body(request)
+    update = actions.set_blocked(_sandbox(request), _user_id(request), False)
+    return _reply(await _finish(request, body, update))
+
+
+async def transcript(request: web.Request) -> web.Response:
+    """``GET /control/users/{id}/transcript``."""
+    return _reply(_sandbox(request).transcript(_user_id(request)))
+
+
+# -- the rest ---------------------------------------------------------------------------------
+
+
+async def get_file(request: web.Request) -> web.Response:
+    """``GET /control/files/{file_id}``: raw bytes."""
+    stored = _sandbox(request).files.get(request.match_info["file_id"])
+    if stored is None:
+        raise ControlError(404, f"no file {request.match_info['file_id']!r}")
+    content_type = stored.mime_type or "application/octet-stream"
+    return web.Response(body=stored.data, content_type=content_type)
+
+
+async def add_fault(request: web.Request) -> web.Response:
+    """``POST /control/faults`` {method, kind, count?, retry_after?, delay?, chat_id?}."""
+    body = await _body(request)
+    method, kind = body.get("method"), str(body.get("kind", ""))
+    if not isinstance(method, str) or not method:
+        raise ControlError(400, "method is required (a Bot API method name such as sendMessage)")
+    options = {k: body.get(k) for k in ("retry_after", "delay", "chat_id")}
+    try:
+        fault = _sandbox(request).faults.add(method, kind, int(body.get("count", 1)), **options)
+    except (TypeError, ValueError) as error:
+        raise ControlError(400, str(error)) from None
+    return _reply(fault.describe(), 201)
+
+
+async def clear_faults(request: web.Request) -> web.Response:
+    """``DELETE /control/faults``."""
+    _sandbox(request).faults.clear()
+    return _reply({"ok": True})
+
+
+async def set_limits(request: web.Request) -> web.Response:
+    """``POST /control/limits``: a null or 0 ``global_rate``/``chat_burst`` disables it."""
+    body = await _body(request)
+    unknown = set(body) - set(LIMIT_NAMES)
+    if unknown:
+        raise ControlError(400, f"unknown limits: {', '.join(sorted(unknown))}")
+    for name, value in body.items():
+        # Only the two on/off limits can be nulled; a window or refill rate must be a number.
+        if value is None and name in ("global_rate", "chat_burst"):
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            raise ControlError(400, f"{name} must be a non-negative number")
+    limiter = _sandbox(request).limiter
+    limiter.configure(**body)
+    return _reply(limiter.settings())
+
+
+async def clock(request: web.Request) -> web.Response:
+    """``GET /control/clock`` and ``POST /control/clock`` {advance_seconds}."""
+    sandbox = _sandbox(request)
+    if request.method == "POST":
+        body = await _body(request)
+        sandbox.advance_clock(_number(body, "advance_seconds", 0))
+    return _reply({"now": sandbox.now(), "offset": sandbox.clock_offset})
+
+
+async def bot(request: web.Request) -> web.Response:
+    """``GET /control/bot``: commands, webhook, counters, users."""
+    return _reply(_sandbox(request).summary())
+
+
+async def log(request: web.Request) -> web.Response:
+    """``GET /control/log?since=N``: Bot API calls after sequence number N."""
+    try:
+        since = int(request.query.get("since", "0"))
+    except ValueError:
+        raise ControlError(400, "since must be an integer") from None
+    return _reply(_sandbox(request).log_since(since))
+
+
+async def wait(request: web.Request) -> web.Response:
+    """``POST /control/wait`` {update_id, timeout?}."""
+    body = await _body(request)
+    update_id = body.get("update_id")
+    if not isinstance(update_id, int):
+        raise ControlError(400, "update_id must be an integer")
+    timeout = _number(body, "timeout", DEFAULT_WAIT_TIMEOUT)
+    status = await wait_processed(_sandbox(request), update_id, timeout)
+    return _reply({"update_id": update_id, "status": status})
+
+
+def add_control_routes(app: web.Application) -> None:
+    """Register every ``/control`` route."""
+    user = "/control/users/{user_id}"
+    app.router.add_post("/control/users", create_user)
+    app.router.add_get("/control/users", list_users)
+    app.router.add_post(f"{user}/text", user_text)
+    app.router.add_post(f"{user}/sticker", user_sticker)
+    app.router.add_post(f"{user}/photo", user_photo)
+    app.router.add_post(f"{user}/edit", user_edit)
+    app.router.add_post(f"{user}/press", user_press)
+    app.router.add_post(f"{user}/block", user_block)
+    app.router.add_post(f"{user}/unblock", user_unblock)
+    app.router.add_get(f"{user}/transcript", transcript)
+    app.router.add_get("/control/files/{file_id}", get_file)
+    app.router.add_post("/control/faults", add_fault)
+    app.router.add_delete("/control/faults", clear_faults)
+    app.router.add_post("/control/limits", set_limits)
+    app.router.add_route("GET", "/control/clock", clock)
+    app.router.add_route("POST", "/control/clock", clock)
+    app.router.add_get("/control/bot", bot)
+    app.router.add_get("/control/log", log)
+    app.router.add_post("/control/wait", wait)
