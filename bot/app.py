@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from bot.config import Settings
 from bot.i18n import CatalogueI18n, make_i18n
 from bot.middlewares import UserLanguage
+from bot.telegram import install as install_session_middlewares
 from handlers import get_routers
 from mentoring.signup import Signup, now_utc
 from storage.conversations import DatabaseStorage
@@ -83,8 +84,8 @@ def build_bot(settings: Settings, token: str | None = None, api_url: str | None 
     if not secret:
         raise ValueError("BOT_TOKEN is not set")
     session = AiohttpSession(api=TelegramAPIServer.from_base(api_url or settings.telegram_api_url))
-    return Bot(secret, session=session,
-               default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+    bot = Bot(secret, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+    return install_session_middlewares(bot)
 
 
 async def publish_commands(bot: Bot, i18n: CatalogueI18n) -> None:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import gettext
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from aiogram.utils.i18n import I18n
@@ -19,6 +21,16 @@ DOMAIN = "binome"
 
 
 class CatalogueI18n(I18n):
+    @contextmanager
+    def context(self) -> Iterator[I18n]:
+        # aiogram's gettext looks the instance up on I18n itself; a subclass would otherwise
+        # get a context variable of its own that nobody reads.
+        token = I18n.set_current(self)
+        try:
+            yield self
+        finally:
+            I18n.reset_current(token)
+
     def find_locales(self) -> dict[str, gettext.GNUTranslations]:
         translations: dict[str, gettext.GNUTranslations] = {}
         for po_path in sorted(self.path.glob(f"*/LC_MESSAGES/{self.domain}.po")):

@@ -6,10 +6,11 @@ from handlers import account, errors, fallback, signup, start
 
 
 def get_routers() -> list[Router]:
-    """Errors first (they only see failures), then commands that work anywhere, then the
-    conversations, then the fallback that explains whatever nobody took."""
-    routers = [errors.router, start.router, account.router, signup.router, fallback.router]
-    for router in routers[1:]:
+    """Errors first (they only see failures), then /start, the commands that work anywhere,
+    the sign-up form, and last the fallback that explains whatever nobody took."""
+    conversations = [start.make_router(), account.make_router(), signup.make_router(),
+                     fallback.make_router()]
+    for router in conversations:
         # Binôme talks to people one to one; group chats are not part of the programme.
         router.message.filter(F.chat.type == "private")
-    return routers
+    return [errors.make_router(), *conversations]

@@ -19,25 +19,19 @@ from handlers.states import Form, Start
 from mentoring.form import Draft
 from mentoring.signup import Signup
 
-router = Router(name="account")
 
-
-@router.message(Command("help", "aide"))
 async def help_command(message: Message) -> None:
     await message.answer(texts.help_text())
 
 
-@router.message(Command("privacy", "confidentialite"))
 async def privacy(message: Message) -> None:
     await message.answer(texts.privacy_notice())
 
 
-@router.message(Command("language", "langue"))
 async def language(message: Message) -> None:
     await message.answer(_("Which language do you prefer?"), reply_markup=keyboards.languages())
 
 
-@router.callback_query(LanguageChoice.filter())
 async def language_chosen(callback: CallbackQuery, callback_data: LanguageChoice,
                           state: FSMContext, signup: Signup, i18n: I18n, bot: Bot) -> None:
     if callback_data.code not in keyboards.LANGUAGE_NAMES:
@@ -58,7 +52,6 @@ async def language_chosen(callback: CallbackQuery, callback_data: LanguageChoice
         await resume(bot, user.id, state, draft)
 
 
-@router.message(Command("cancel", "annuler"))
 async def cancel(message: Message, state: FSMContext) -> None:
     current = await state.get_state()
     data = await state.get_data()
@@ -75,7 +68,6 @@ async def cancel(message: Message, state: FSMContext) -> None:
                            "continue, or /delete to erase it."))
 
 
-@router.message(Command("profile", "profil"))
 async def profile(message: Message, state: FSMContext, signup: Signup, bot: Bot) -> None:
     if message.from_user is None:
         return
@@ -89,7 +81,6 @@ async def profile(message: Message, state: FSMContext, signup: Signup, bot: Bot)
                        mode="profile")
 
 
-@router.message(Command("mydata", "mesdonnees"))
 async def my_data(message: Message, state: FSMContext, signup: Signup) -> None:
     if message.from_user is None:
         return
@@ -105,7 +96,6 @@ async def my_data(message: Message, state: FSMContext, signup: Signup) -> None:
     )
 
 
-@router.message(Command("delete", "supprimer"))
 async def delete(message: Message) -> None:
     await message.answer(
         _("This erases your profile and everything you told us, and it cannot be undone. "
@@ -114,7 +104,6 @@ async def delete(message: Message) -> None:
     )
 
 
-@router.callback_query(EraseAnswer.filter(F.answer == "yes"))
 async def erase(callback: CallbackQuery, state: FSMContext, signup: Signup) -> None:
     erased = await signup.erase(callback.from_user.id)
     await state.clear()
@@ -126,7 +115,6 @@ async def erase(callback: CallbackQuery, state: FSMContext, signup: Signup) -> N
             if erased else _("We hold no data about you."))
 
 
-@router.callback_query(EraseAnswer.filter(F.answer == "no"))
 async def keep(callback: CallbackQuery) -> None:
     await callback.answer()
     await edit_markup(callback, None)
@@ -134,7 +122,6 @@ async def keep(callback: CallbackQuery) -> None:
         await callback.message.answer(_("Nothing was erased."))
 
 
-@router.message(F.text.startswith("/"))
 async def unknown_command(message: Message, state: FSMContext) -> None:
     current = await state.get_state()
     if current in (Form.answering.state, Start.role.state, Start.consent.state):
@@ -142,3 +129,20 @@ async def unknown_command(message: Message, state: FSMContext) -> None:
                                "or send /help."))
     else:
         await message.answer(_("I don't know that command: send /help to see what I can do."))
+
+
+def make_router() -> Router:
+    """The account router, new each time, so that every Dispatcher gets its own."""
+    router = Router(name="account")
+    router.message.register(help_command, Command("help", "aide"))
+    router.message.register(privacy, Command("privacy", "confidentialite"))
+    router.message.register(language, Command("language", "langue"))
+    router.callback_query.register(language_chosen, LanguageChoice.filter())
+    router.message.register(cancel, Command("cancel", "annuler"))
+    router.message.register(profile, Command("profile", "profil"))
+    router.message.register(my_data, Command("mydata", "mesdonnees"))
+    router.message.register(delete, Command("delete", "supprimer"))
+    router.callback_query.register(erase, EraseAnswer.filter(F.answer == "yes"))
+    router.callback_query.register(keep, EraseAnswer.filter(F.answer == "no"))
+    router.message.register(unknown_command, F.text.startswith("/"))
+    return router

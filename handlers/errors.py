@@ -10,11 +10,9 @@ from aiogram.utils.i18n import gettext as _
 
 from mentoring.errors import UnknownUser
 
-router = Router(name="errors")
 log = logging.getLogger(__name__)
 
 
-@router.errors()
 async def on_error(event: ErrorEvent) -> bool:
     update = event.update
     chat = update.message or (update.callback_query.message if update.callback_query else None)
@@ -32,3 +30,10 @@ async def on_error(event: ErrorEvent) -> bool:
     if chat is not None and chat.bot is not None:
         await chat.bot.send_message(chat.chat.id, text)
     return True
+
+
+def make_router() -> Router:
+    """The errors router, new each time, so that every Dispatcher gets its own."""
+    router = Router(name="errors")
+    router.errors.register(on_error)
+    return router

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from aiogram import Router
-from aiogram.fsm.context import FSMContext
 from aiogram.enums import ChatMemberStatus
+from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, ChatMemberUpdated, Message
 from aiogram.utils.i18n import gettext as _
 
@@ -12,28 +12,22 @@ from handlers import keyboards
 from handlers.states import Start
 from mentoring.signup import Signup
 
-router = Router(name="fallback")
 
-
-@router.my_chat_member()
 async def membership_changed(update: ChatMemberUpdated, signup: Signup) -> None:
     """Telegram tells us when a user blocks or unblocks the bot."""
     blocked = update.new_chat_member.status == ChatMemberStatus.KICKED
     await signup.set_blocked(update.from_user.id, blocked)
 
 
-@router.edited_message()
 async def edited(message: Message) -> None:
     await message.answer(_("I can't take an edited message into account: please send your "
                            "answer again as a new message."))
 
 
-@router.callback_query()
 async def outdated_button(callback: CallbackQuery) -> None:
     await callback.answer(_("This button is no longer active."), show_alert=True)
 
 
-@router.message()
 async def stray(message: Message, state: FSMContext, signup: Signup) -> None:
     current = await state.get_state()
     if current == Start.role.state:
@@ -48,3 +42,13 @@ async def stray(message: Message, state: FSMContext, signup: Signup) -> None:
         await message.answer(_("I didn't understand. Send /help to see what I can do."))
         return
     await message.answer(_("Send /start to sign up, or /help to see what I can do."))
+
+
+def make_router() -> Router:
+    """The fallback router, new each time, so that every Dispatcher gets its own."""
+    router = Router(name="fallback")
+    router.my_chat_member.register(membership_changed)
+    router.edited_message.register(edited)
+    router.callback_query.register(outdated_button)
+    router.message.register(stray)
+    return router

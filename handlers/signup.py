@@ -35,8 +35,6 @@ from mentoring.model import Role
 from mentoring.signup import Signup
 from mentoring.text import fold
 
-router = Router(name="signup")
-
 # --- asking ---------------------------------------------------------------------------------
 
 async def ask(bot: Bot, user_id: int, state: FSMContext, draft: Draft, step: Step, *,
@@ -115,7 +113,6 @@ async def _current(state: FSMContext) -> tuple[Draft, Step] | None:
 
 # --- typed answers ------------------------------------------------------------------------------
 
-@router.message(Form.answering, F.text)
 async def typed_answer(message: Message, state: FSMContext, signup: Signup, bot: Bot) -> None:
     current = await _current(state)
     if current is None or message.from_user is None or message.text is None:
@@ -172,7 +169,6 @@ async def _explain(message: Message, state: FSMContext, draft: Draft, step: Step
     await message.answer(texts.mistake(step, reason), reply_markup=markup)
 
 
-@router.message(Form.answering)
 async def not_text(message: Message, state: FSMContext) -> None:
     current = await _current(state)
     if current is None:
@@ -194,7 +190,6 @@ async def _pressed_step(callback: CallbackQuery, data: Answer,
     return current
 
 
-@router.callback_query(Answer.filter(F.action == "pick"))
 async def picked(callback: CallbackQuery, callback_data: Answer, state: FSMContext,
                  signup: Signup, bot: Bot) -> None:
     current = await _pressed_step(callback, callback_data, state)
@@ -220,7 +215,6 @@ async def picked(callback: CallbackQuery, callback_data: Answer, state: FSMConte
     await _accept(bot, callback.from_user.id, state, signup, draft, step, value)
 
 
-@router.callback_query(Answer.filter(F.action == "toggle"))
 async def toggled(callback: CallbackQuery, callback_data: Answer, state: FSMContext) -> None:
     current = await _pressed_step(callback, callback_data, state)
     if current is None:
@@ -239,7 +233,6 @@ async def toggled(callback: CallbackQuery, callback_data: Answer, state: FSMCont
     await edit_markup(callback, keyboards.toggles(step, set(selected)))
 
 
-@router.callback_query(Answer.filter(F.action == "done"))
 async def done(callback: CallbackQuery, callback_data: Answer, state: FSMContext,
                signup: Signup, bot: Bot) -> None:
     current = await _pressed_step(callback, callback_data, state)
@@ -257,7 +250,6 @@ async def done(callback: CallbackQuery, callback_data: Answer, state: FSMContext
     await _accept(bot, callback.from_user.id, state, signup, draft, step, value)
 
 
-@router.callback_query(Answer.filter(F.action.in_({"family", "families"})))
 async def browse_fields(callback: CallbackQuery, callback_data: Answer,
                         state: FSMContext) -> None:
     current = await _pressed_step(callback, callback_data, state)
@@ -274,15 +266,11 @@ async def browse_fields(callback: CallbackQuery, callback_data: Answer,
 
 # --- summary and editing ------------------------------------------------------------------------
 
-@router.message(Form.summary)
-@router.message(Form.choosing_edit)
 async def summary_typed(message: Message) -> None:
     await message.answer(_("Please use the buttons: “Confirm” if everything is right, or "
                            "“Edit a field”."))
 
 
-@router.callback_query(Form.summary, SummaryAction.filter((F.mode == "signup")
-                                                          & (F.action == "confirm")))
 async def confirm(callback: CallbackQuery, state: FSMContext, signup: Signup) -> None:
     draft = await load_draft(state)
     if draft is None:
@@ -302,7 +290,6 @@ async def confirm(callback: CallbackQuery, state: FSMContext, signup: Signup) ->
         await callback.message.answer(text.format(name=texts.html.quote(profile.first_name)))
 
 
-@router.callback_query(SummaryAction.filter(F.action == "edit"))
 async def choose_field_to_edit(callback: CallbackQuery, callback_data: SummaryAction,
                                state: FSMContext, signup: Signup) -> None:
     draft = await _summary_draft(callback, callback_data, state, signup)
@@ -315,7 +302,6 @@ async def choose_field_to_edit(callback: CallbackQuery, callback_data: SummaryAc
                                                           texts.step_names(draft.role)))
 
 
-@router.callback_query(Form.choosing_edit, SummaryAction.filter(F.action == "field"))
 async def edit_field(callback: CallbackQuery, callback_data: SummaryAction,
                      state: FSMContext, bot: Bot) -> None:
     draft = await load_draft(state)
@@ -328,7 +314,6 @@ async def edit_field(callback: CallbackQuery, callback_data: SummaryAction,
               editing=True, suggestion=callback.from_user.first_name)
 
 
-@router.callback_query(Form.choosing_edit, SummaryAction.filter(F.action == "back"))
 async def back_to_summary(callback: CallbackQuery, callback_data: SummaryAction,
                           state: FSMContext) -> None:
     await callback.answer()
@@ -350,3 +335,29 @@ async def _summary_draft(callback: CallbackQuery, data: SummaryAction, state: FS
             return Draft.from_profile(profile)
     await callback.answer(_("This button is no longer active."), show_alert=True)
     return None
+
+
+def make_router() -> Router:
+    """The signup router, new each time, so that every Dispatcher gets its own."""
+    router = Router(name="signup")
+    router.message.register(typed_answer, Form.answering, F.text)
+    router.message.register(not_text, Form.answering)
+    router.callback_query.register(picked, Answer.filter(F.action == "pick"))
+    router.callback_query.register(toggled, Answer.filter(F.action == "toggle"))
+    router.callback_query.register(done, Answer.filter(F.action == "done"))
+    router.callback_query.register(
+        browse_fields, Answer.filter(F.action.in_({"family", "families"})),
+    )
+    router.message.register(summary_typed, Form.summary)
+    router.message.register(summary_typed, Form.choosing_edit)
+    router.callback_query.register(
+        confirm, Form.summary, SummaryAction.filter((F.mode == "signup") & (F.action == "confirm")),
+    )
+    router.callback_query.register(choose_field_to_edit, SummaryAction.filter(F.action == "edit"))
+    router.callback_query.register(
+        edit_field, Form.choosing_edit, SummaryAction.filter(F.action == "field"),
+    )
+    router.callback_query.register(
+        back_to_summary, Form.choosing_edit, SummaryAction.filter(F.action == "back"),
+    )
+    return router

@@ -20,13 +20,10 @@ from mentoring.form import Draft
 from mentoring.model import Role
 from mentoring.signup import Signup
 
-router = Router(name="start")
-
 # Telegram only lets these characters through in a deep-link payload.
 _SOURCE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
-@router.message(CommandStart())
 async def start(message: Message, command: CommandObject, state: FSMContext,
                 signup: Signup, bot: Bot) -> None:
     user = message.from_user
@@ -62,7 +59,6 @@ async def start(message: Message, command: CommandObject, state: FSMContext,
     await message.answer(_("Who are you?"), reply_markup=keyboards.roles())
 
 
-@router.callback_query(Start.role, RoleChoice.filter())
 async def chose_role(callback: CallbackQuery, callback_data: RoleChoice,
                      state: FSMContext, signup: Signup) -> None:
     role = Role(callback_data.role)
@@ -80,7 +76,6 @@ async def chose_role(callback: CallbackQuery, callback_data: RoleChoice,
         )
 
 
-@router.callback_query(Start.consent, ConsentAnswer.filter(F.answer == "read"))
 async def read_notice(callback: CallbackQuery) -> None:
     await callback.answer()
     if isinstance(callback.message, Message):
@@ -89,7 +84,6 @@ async def read_notice(callback: CallbackQuery) -> None:
                                       reply_markup=keyboards.consent())
 
 
-@router.callback_query(Start.consent, ConsentAnswer.filter(F.answer == "no"))
 async def refuse(callback: CallbackQuery) -> None:
     await callback.answer()
     if isinstance(callback.message, Message):
@@ -98,7 +92,6 @@ async def refuse(callback: CallbackQuery) -> None:
               "mind at any time with the buttons above or with /start."))
 
 
-@router.callback_query(Start.consent, ConsentAnswer.filter(F.answer == "yes"))
 async def agree(callback: CallbackQuery, state: FSMContext, signup: Signup, bot: Bot) -> None:
     await signup.consent(callback.from_user.id)
     await edit_markup(callback, None)
@@ -110,3 +103,16 @@ async def agree(callback: CallbackQuery, state: FSMContext, signup: Signup, bot:
     assert first is not None
     await ask(bot, callback.from_user.id, state, draft, first,
               suggestion=callback.from_user.first_name)
+
+
+def make_router() -> Router:
+    """The start router, new each time, so that every Dispatcher gets its own."""
+    router = Router(name="start")
+    router.message.register(start, CommandStart())
+    router.callback_query.register(chose_role, Start.role, RoleChoice.filter())
+    router.callback_query.register(
+        read_notice, Start.consent, ConsentAnswer.filter(F.answer == "read"),
+    )
+    router.callback_query.register(refuse, Start.consent, ConsentAnswer.filter(F.answer == "no"))
+    router.callback_query.register(agree, Start.consent, ConsentAnswer.filter(F.answer == "yes"))
+    return router

@@ -139,7 +139,10 @@ def check_place(step: Step, raw: str) -> Place:
     try:
         return parse_place(raw)
     except PlaceError as error:
-        raise InvalidAnswer(step.name, str(error.reason)) from None
+        reason = str(error.reason)
+        if reason == "empty" and raw.strip():
+            reason = "unknown_department"  # only emoji or symbols: not a place we know
+        raise InvalidAnswer(step.name, reason) from None
 
 
 @dataclass

@@ -6,7 +6,6 @@ import json
 
 from handlers.callbacks import ConsentAnswer, EraseAnswer, LanguageChoice
 from mentoring.model import PRIVACY_NOTICE_VERSION
-
 from tests.e2e.journeys import CONFIRM, act, start_as, student_answers, student_script
 
 

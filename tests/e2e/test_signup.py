@@ -8,7 +8,6 @@ from sqlalchemy import select
 from handlers.callbacks import SummaryAction
 from mentoring.model import PRIVACY_NOTICE_VERSION
 from storage.tables import ConsentRow, StudentProfileRow, UserRow, VolunteerProfileRow
-
 from tests.e2e.journeys import (
     CONFIRM,
     EDIT,
@@ -73,7 +72,7 @@ async def test_a_volunteer_signs_up(binome, client, language) -> None:
             profile.remote, profile.capacity) == ("Avocat d'affaires", "law", "law", "75",
                                                   True, 2)
     assert profile.help_families == ["law_politics", "business"]
-    assert profile.skills == ["cv", "oral"]
+    assert profile.skills == ["oral", "cv"]  # in the catalogue's order
     assert profile.languages == ["fr", "en"]
     [account] = await rows(binome, UserRow)
     assert account.role == "volunteer"

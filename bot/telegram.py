@@ -1,0 +1,49 @@
+"""Telegram session behaviour shared by every request the bot makes."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from aiogram import Bot
+from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
+from aiogram.exceptions import TelegramRetryAfter
+from aiogram.methods import TelegramMethod
+from aiogram.methods.base import Response, TelegramType
+
+log = logging.getLogger(__name__)
+
+
+class WaitOnFloodControl(BaseRequestMiddleware):
+    """When Telegram answers 429, wait the time it asks for and try again.
+
+    Only short waits are taken here, since a user is waiting for the reply; a longer one is
+    raised to the caller (the error router turns it into a log line).
+    """
+
+    def __init__(self, attempts: int = 3, longest_wait: float = 5.0) -> None:
+        self._attempts = attempts
+        self._longest_wait = longest_wait
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        for attempt in range(1, self._attempts + 1):
+            try:
+                return await make_request(bot, method)
+            except TelegramRetryAfter as error:
+                if attempt == self._attempts or error.retry_after > self._longest_wait:
+                    raise
+                log.info("flood control on %s: waiting %ss", method.__api_method__,
+                         error.retry_after)
+                await asyncio.sleep(error.retry_after)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+
+def install(bot: Bot, **options: Any) -> Bot:
+    bot.session.middleware(WaitOnFloodControl(**options))
+    return bot
