@@ -56,7 +56,8 @@ async def test_wrong_input_at_every_step(binome, client, role, script) -> None:
     await user.press(CONFIRM)
     for step, said in replies.items():
         assert CRASH not in said, step
-    assert "I don't know that command: answer the question above, or send /help." in replies["place"]
+    unknown_command = "I don't know that command: answer the question above, or send /help."
+    assert unknown_command in replies["place"]
     assert "That is too long: please keep it under 40 characters." in replies["first_name"]
     assert ("I can only read text here: please type your answer." in replies["first_name"])
     assert ("I can't take an edited message into account: please send your answer again as a "
