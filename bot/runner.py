@@ -21,7 +21,8 @@ def migrate(settings: Settings) -> None:
     upgrade(settings.database_url)
 
 
-async def _serve(runtime: Runtime, bot: Bot, dp: Dispatcher, *, scheduler: bool) -> None:
+async def _serve(runtime: Runtime, bot: Bot, dp: Dispatcher, *, scheduler: bool,
+                 one_update_at_a_time: bool = False) -> None:
     jobs = build_scheduler() if scheduler else None
     async with AsyncExitStack() as stack:
         stack.push_async_callback(runtime.close)
@@ -34,7 +35,8 @@ async def _serve(runtime: Runtime, bot: Bot, dp: Dispatcher, *, scheduler: bool)
         if settings.webhook_url:
             await _serve_webhook(settings, bot, dp)
         else:
-            await dp.start_polling(bot, handle_signals=True)
+            await dp.start_polling(bot, handle_signals=True,
+                                   handle_as_tasks=not one_update_at_a_time)
 
 
 async def _serve_webhook(settings: Settings, bot: Bot, dp: Dispatcher) -> None:
@@ -73,7 +75,10 @@ async def run_sandbox(settings: Settings, port: int, *, scheduler: bool) -> None
         runtime = build_runtime(settings)
         bot = build_bot(settings, token=running.token, api_url=running.url)
         print(sandbox_banner(running.url), flush=True)
-        await _serve(runtime, bot, build_dispatcher(runtime), scheduler=scheduler)
+        # One update at a time: a control call that waits for its update then returns only
+        # once the bot has answered, so what you read next is the bot's reply.
+        await _serve(runtime, bot, build_dispatcher(runtime), scheduler=scheduler,
+                     one_update_at_a_time=True)
     finally:
         await running.stop()
 

@@ -1,0 +1,87 @@
+"""The real ``binome run`` process: it migrates an empty database, talks to the sandbox as it
+would to Telegram, and a sign-up survives the process being killed with SIGKILL."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from storage.database import make_engine
+from storage.tables import Base
+
+from tests.e2e.journeys import AGREE, ROLE_STUDENT, pick
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+async def empty_database_url(tmp_path: Path) -> str:
+    url = os.environ.get("TEST_DATABASE_URL") or f"sqlite+aiosqlite:///{tmp_path / 'run.db'}"
+    engine = make_engine(url)
+    async with engine.begin() as connection:
+        await connection.run_sync(Base.metadata.drop_all)
+        await connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    await engine.dispose()
+    return url
+
+
+async def start_process(sandbox, database_url: str, tmp_path: Path) -> asyncio.subprocess.Process:
+    env = {**os.environ, "BOT_TOKEN": sandbox.token, "TELEGRAM_API_URL": sandbox.url,
+           "DATABASE_URL": database_url, "REDIS_URL": "", "LOG_LEVEL": "WARNING"}
+    log = (tmp_path / "bot.log").open("ab")
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", "--no-scheduler", env=env, cwd=tmp_path,
+        stdout=log, stderr=log)
+
+
+async def replies_after(user, before: int, count: int = 1, seconds: float = 20) -> list[str]:
+    """The bot's next messages; the process handles updates as tasks, so poll for them."""
+    for _ in range(int(seconds * 20)):
+        messages = await user.bot_messages()
+        if len(messages) >= before + count:
+            return [m["text"] for m in messages[before:]]
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"the bot did not answer within {seconds}s")
+
+
+async def say(user, text: str, expect: int = 1) -> list[str]:
+    before = len(await user.bot_messages())
+    await user.send(text)
+    return await replies_after(user, before, expect)
+
+
+async def tap(user, data: str, expect: int = 1) -> list[str]:
+    before = len(await user.bot_messages())
+    await user.press(data)
+    return await replies_after(user, before, expect)
+
+
+async def test_sign_up_survives_a_killed_process(sandbox, client, empty_database_url,
+                                                 tmp_path) -> None:
+    process = await start_process(sandbox, empty_database_url, tmp_path)
+    try:
+        user = await client.create_user(first_name="Léa", language_code="en")
+        assert "Who are you?" in (await say(user, "/start tract-fac", expect=2))[-1]
+        await tap(user, ROLE_STUDENT)
+        assert (await tap(user, AGREE))[-1] == "What is your first name?"
+        assert "What do you study?" in (await say(user, "Léa"))[-1]
+        await say(user, "droit")
+        assert (await tap(user, pick("field", "law")))[-1] == "What is your level of study?"
+        process.send_signal(signal.SIGKILL)
+        await process.wait()
+
+        process = await start_process(sandbox, empty_database_url, tmp_path)
+        assert "Where do you live?" in (await tap(user, pick("level", "licence_3")))[-1]
+        reply = (await say(user, "13001"))[-1]
+        assert reply.startswith("Noted: Bouches-du-Rhône (13), Provence-Alpes-Côte d'Azur.")
+    finally:
+        if process.returncode is None:
+            process.terminate()
+            await process.wait()
+    assert process.returncode in (0, -signal.SIGTERM)
