@@ -14,7 +14,6 @@ from sqlalchemy import text
 
 from storage.database import make_engine
 from storage.tables import Base
-
 from tests.e2e.journeys import AGREE, ROLE_STUDENT, pick
 
 pytestmark = pytest.mark.slow
