@@ -1,0 +1,63 @@
+"""Webhook mode: the sandbox posts updates to the bot's own server with the secret header."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+
+import aiohttp
+
+from bot import runner
+from bot.app import build_bot, build_dispatcher, build_runtime
+
+from tests.e2e.conftest import settings_for
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def test_updates_arrive_by_webhook_and_forged_ones_are_refused(
+        sandbox, client, database_url) -> None:
+    port = free_port()
+    settings = settings_for(database_url, webhook_url=f"http://127.0.0.1:{port}/webhook",
+                            webhook_secret="s3cret-Value_1", webhook_host="127.0.0.1",
+                            webhook_port=port)
+    runtime = build_runtime(settings)
+    bot = build_bot(settings, token=sandbox.token, api_url=sandbox.url)
+    serving = asyncio.create_task(runner._serve(runtime, bot, build_dispatcher(runtime),
+                                                scheduler=False))
+    try:
+        info = await _webhook_info(client)
+        assert info["url"] == settings.webhook_url
+        user = await client.create_user(first_name="Léa", language_code="en")
+        await user.send("/start")
+        for _ in range(200):
+            if await user.bot_messages() and await user.last_text() == "Who are you?":
+                break
+            await asyncio.sleep(0.05)
+        assert await user.last_text() == "Who are you?"
+
+        async with aiohttp.ClientSession() as session:
+            forged = {"update_id": 999, "message": {
+                "message_id": 1, "date": 0, "chat": {"id": user.id, "type": "private"},
+                "from": {"id": user.id, "is_bot": False, "first_name": "X"}, "text": "/delete"}}
+            async with session.post(settings.webhook_url, json=forged, headers={
+                    "X-Telegram-Bot-Api-Secret-Token": "wrong"}) as response:
+                assert response.status == 401
+    finally:
+        serving.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await serving
+
+
+async def _webhook_info(client) -> dict:
+    for _ in range(200):
+        info = (await client.bot_info())["webhook"]
+        if info.get("url"):
+            return info
+        await asyncio.sleep(0.05)
+    raise AssertionError("the bot never set its webhook")
