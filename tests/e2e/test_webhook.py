@@ -10,7 +10,6 @@ import aiohttp
 
 from bot import runner
 from bot.app import build_bot, build_dispatcher, build_runtime
-
 from tests.e2e.conftest import settings_for
 
 
