@@ -21,13 +21,18 @@ from bot.config import Settings
 from bot.i18n import CatalogueI18n, make_i18n
 from bot.middlewares import UserLanguage
 from bot.telegram import install as install_session_middlewares
+from bot.outbox import OutboxSender, Rendered
 from handlers import get_routers
+from handlers.notifications import Notifications
+from mentoring.matchmaking import Matchmaker
+from storage.outbox import OutboxQueue
 from mentoring.signup import Signup, now_utc
 from storage.conversations import DatabaseStorage
 from storage.database import make_engine, make_sessionmaker
 from storage.uow import uow_factory
 
-COMMANDS = ("start", "profile", "language", "help", "privacy", "mydata", "delete", "cancel")
+COMMANDS = ("start", "binome", "profile", "language", "help", "privacy", "mydata", "delete",
+            "cancel")
 
 
 @dataclass
@@ -38,6 +43,9 @@ class Runtime:
     engine: AsyncEngine
     sessions: async_sessionmaker[Any]
     signup: Signup
+    matchmaker: Matchmaker
+    outbox: OutboxQueue
+    notifications: Notifications
     i18n: CatalogueI18n
     storage: BaseStorage
     isolation: BaseEventIsolation
@@ -62,17 +70,33 @@ def build_runtime(settings: Settings, clock: Callable[[], datetime] = now_utc) -
     else:
         storage = DatabaseStorage(sessions, clock=clock)
         isolation = SimpleEventIsolation()
+    uow = uow_factory(sessions)
+    signup = Signup(uow, clock, settings.default_language)
+    i18n = make_i18n(settings.default_language)
     return Runtime(
-        settings=settings, engine=engine, sessions=sessions,
-        signup=Signup(uow_factory(sessions), clock, settings.default_language),
-        i18n=make_i18n(settings.default_language), storage=storage, isolation=isolation,
+        settings=settings, engine=engine, sessions=sessions, signup=signup,
+        matchmaker=Matchmaker(uow, clock, settings.matching_policy()),
+        outbox=OutboxQueue(sessions),
+        notifications=Notifications(signup, i18n, settings.timezone),
+        i18n=i18n, storage=storage, isolation=isolation,
     )
+
+
+def build_sender(runtime: Runtime, bot: Bot,
+                 clock: Callable[[], datetime] = now_utc) -> OutboxSender:
+    async def render(kind: str, params: dict[str, Any], recipient: int,
+                     language: str) -> Rendered | None:
+        message = await runtime.notifications.render(kind, params, recipient, language)
+        return Rendered(*message) if message else None
+
+    return OutboxSender(runtime.outbox, bot, render, runtime.settings.send_rate, clock)
 
 
 def build_dispatcher(runtime: Runtime) -> Dispatcher:
     """The one Dispatcher factory, used by production and by the tests alike."""
     dp = Dispatcher(storage=runtime.storage, events_isolation=runtime.isolation)
     dp["signup"] = runtime.signup
+    dp["matchmaker"] = runtime.matchmaker
     dp["settings"] = runtime.settings
     UserLanguage(runtime.i18n, runtime.signup, runtime.settings.default_language).setup(dp)
     dp.include_routers(*get_routers())

@@ -7,10 +7,18 @@ import asyncio
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from bot.config import Settings
 
 log = logging.getLogger("binome")
+
+
+def _moment(text: str) -> datetime:
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        raise argparse.ArgumentTypeError("give a time zone, e.g. 2026-12-01T09:00+01:00")
+    return moment.astimezone(UTC)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -24,6 +32,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     sandbox.add_argument("--port", type=int, help="sandbox port (default: SANDBOX_PORT)")
     sandbox.add_argument("--no-scheduler", action="store_true")
     commands.add_parser("migrate", help="apply the database migrations")
+    match = commands.add_parser("match", help="pair everyone waiting as well as possible")
+    match.add_argument("--dry-run", action="store_true",
+                       help="print what would be proposed, change nothing")
+    match.add_argument("--seconds", type=float, default=50.0,
+                       help="time budget of the optimisation (default 50)")
+    tick = commands.add_parser("tick", help="run what the scheduler would run, once")
+    tick.add_argument("--at", type=_moment, help="as of this ISO-8601 time (default: now)")
     args = parser.parse_args(argv)
 
     settings = Settings()
@@ -36,6 +51,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "migrate":
         runner.migrate(settings)
         print("Database is up to date.")
+        return 0
+    if args.command == "match":
+        asyncio.run(runner.run_match(settings, dry_run=args.dry_run, time_budget=args.seconds))
+        return 0
+    if args.command == "tick":
+        done = asyncio.run(runner.run_tick(settings, args.at))
+        print(", ".join(f"{what}: {count}" for what, count in done.items()))
         return 0
     if args.command == "sandbox" or settings.bot_token is None:
         port = getattr(args, "port", None) or settings.sandbox_port

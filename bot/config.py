@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from mentoring.matching.scoring import Weights
+from mentoring.matchmaking import MatchingPolicy
 
 DEFAULT_API_URL = "https://api.telegram.org"
 
@@ -31,6 +35,25 @@ class Settings(BaseSettings):
     sandbox_host: str = "127.0.0.1"
     sandbox_port: int = 8081
     log_level: str = "INFO"
+    proposal_answer_hours: float = Field(default=72, gt=0)
+    not_now_pause_days: int = Field(default=28, ge=1)
+    matching_interval_minutes: int = Field(default=60, ge=1)
+    weight_field: float = Field(default=0.35, ge=0)
+    weight_place: float = Field(default=0.25, ge=0)
+    weight_needs: float = Field(default=0.30, ge=0)
+    weight_availability: float = Field(default=0.10, ge=0)
+
+    def matching_policy(self) -> MatchingPolicy:
+        """Matching rules from the settings; weights are rescaled to add up to 1."""
+        weights = (self.weight_field, self.weight_place, self.weight_needs,
+                   self.weight_availability)
+        total = sum(weights) or 1.0
+        field, place, needs, availability = (w / total for w in weights)
+        return MatchingPolicy(
+            answer_within=timedelta(hours=self.proposal_answer_hours),
+            pause_when_not_now=timedelta(days=self.not_now_pause_days),
+            weights=Weights(field=field, place=place, needs=needs, availability=availability),
+        )
 
     @field_validator("staff_ids", mode="before")
     @classmethod

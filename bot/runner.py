@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import datetime
 from contextlib import AsyncExitStack
 
 from aiogram import Bot, Dispatcher
 from aiohttp import web
 
-from bot.app import Runtime, build_bot, build_dispatcher, build_runtime, publish_commands
+from bot.app import (
+    Runtime,
+    build_bot,
+    build_dispatcher,
+    build_runtime,
+    build_sender,
+    publish_commands,
+)
 from bot.config import Settings
-from scheduler import build_scheduler
+from scheduler import add_jobs, build_scheduler
 from storage.migrate import upgrade, upgrade_async
 
 log = logging.getLogger("binome")
@@ -23,13 +31,16 @@ def migrate(settings: Settings) -> None:
 
 async def _serve(runtime: Runtime, bot: Bot, dp: Dispatcher, *, scheduler: bool,
                  one_update_at_a_time: bool = False) -> None:
-    jobs = build_scheduler() if scheduler else None
     async with AsyncExitStack() as stack:
         stack.push_async_callback(runtime.close)
         stack.push_async_callback(bot.session.close)
-        if jobs is not None:
+        if scheduler:
+            jobs = build_scheduler()
+            add_jobs(jobs, runtime.matchmaker, runtime.settings.matching_interval_minutes)
             jobs.start()
             stack.callback(jobs.shutdown, wait=False)
+            sender = asyncio.create_task(build_sender(runtime, bot).run())
+            stack.callback(sender.cancel)
         await publish_commands(bot, runtime.i18n)
         settings = runtime.settings
         if settings.webhook_url:
@@ -96,3 +107,34 @@ def sandbox_banner(url: str) -> str:
         "Press Ctrl+C to stop.",
         "",
     ])
+
+
+async def run_tick(settings: Settings, at: datetime | None) -> dict[str, int]:
+    """What the scheduler's tick would do at ``at``, once. The running bot sends the
+    messages it queues."""
+    from scheduler import tick
+
+    await upgrade_async(settings.database_url)
+    runtime = build_runtime(settings)
+    try:
+        return await tick(runtime.matchmaker, at)
+    finally:
+        await runtime.close()
+
+
+async def run_match(settings: Settings, *, dry_run: bool, time_budget: float) -> None:
+    """Global matching of the waiting list, printed as a table."""
+    from bot.report import print_plan
+
+    await upgrade_async(settings.database_url)
+    runtime = build_runtime(settings)
+    try:
+        if dry_run:
+            plan, waiting, volunteers = await runtime.matchmaker.plan_batch(time_budget)
+            print_plan(plan, waiting, volunteers, made=None)
+        else:
+            plan, waiting, volunteers = await runtime.matchmaker.plan_batch(time_budget)
+            _plan, made = await runtime.matchmaker.run_batch(time_budget)
+            print_plan(plan, waiting, volunteers, made=made)
+    finally:
+        await runtime.close()

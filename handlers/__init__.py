@@ -2,14 +2,14 @@
 
 from aiogram import F, Router
 
-from handlers import account, errors, fallback, signup, start
+from handlers import account, errors, fallback, matching, signup, start
 
 
 def get_routers() -> list[Router]:
     """Errors first (they only see failures), then /start, the commands that work anywhere,
     the sign-up form, and last the fallback that explains whatever nobody took."""
-    conversations = [start.make_router(), account.make_router(), signup.make_router(),
-                     fallback.make_router()]
+    conversations = [start.make_router(), matching.make_router(), account.make_router(),
+                     signup.make_router(), fallback.make_router()]
     for router in conversations:
         # Binôme talks to people one to one; group chats are not part of the programme.
         router.message.filter(F.chat.type == "private")

@@ -17,6 +17,7 @@ from handlers.common import edit_markup, load_draft
 from handlers.signup import resume, show_summary
 from handlers.states import Form, Start
 from mentoring.form import Draft
+from mentoring.matchmaking import Matchmaker
 from mentoring.signup import Signup
 
 
@@ -104,7 +105,9 @@ async def delete(message: Message) -> None:
     )
 
 
-async def erase(callback: CallbackQuery, state: FSMContext, signup: Signup) -> None:
+async def erase(callback: CallbackQuery, state: FSMContext, signup: Signup,
+                matchmaker: Matchmaker) -> None:
+    await matchmaker.withdraw(callback.from_user.id)
     erased = await signup.erase(callback.from_user.id)
     await state.clear()
     await callback.answer()

@@ -32,3 +32,11 @@ class SummaryAction(CallbackData, prefix="sum"):
 
 class EraseAnswer(CallbackData, prefix="erase"):
     answer: str  # yes | no
+
+
+class ProposalAnswer(CallbackData, prefix="prop"):
+    """A volunteer's answer to a proposal; the handler checks the proposal is theirs."""
+
+    id: int
+    action: str  # accept | decline | not_now | reason
+    value: str = ""

@@ -16,6 +16,7 @@ from aiogram.utils.i18n import gettext as _
 
 from handlers import keyboards, texts
 from handlers.callbacks import Answer, SummaryAction
+from handlers.notifications import waiting_text
 from handlers.common import edit_markup, edit_text, load_draft, pressed_text, send
 from handlers.states import Form
 from mentoring import catalog
@@ -31,6 +32,7 @@ from mentoring.form import (
     check_text,
     step_named,
 )
+from mentoring.matchmaking import Matchmaker, Outcome
 from mentoring.model import Role
 from mentoring.signup import Signup
 from mentoring.text import fold
@@ -271,7 +273,8 @@ async def summary_typed(message: Message) -> None:
                            "“Edit a field”."))
 
 
-async def confirm(callback: CallbackQuery, state: FSMContext, signup: Signup) -> None:
+async def confirm(callback: CallbackQuery, state: FSMContext, signup: Signup,
+                  matchmaker: Matchmaker) -> None:
     draft = await load_draft(state)
     if draft is None:
         await callback.answer(_("This button is no longer active."), show_alert=True)
@@ -280,14 +283,23 @@ async def confirm(callback: CallbackQuery, state: FSMContext, signup: Signup) ->
     await state.clear()
     await callback.answer(_("Saved!"))
     await edit_markup(callback, None)
-    if isinstance(callback.message, Message):
-        if draft.role is Role.STUDENT:
-            text = _("Thank you, {name}! Your profile is saved. We are now looking for the right "
-                     "mentor for you: you will hear from us right here.")
+    if not isinstance(callback.message, Message):
+        return
+    name = texts.html.quote(profile.first_name)
+    if draft.role is Role.STUDENT:
+        await callback.message.answer(_("Thank you, {name}! Your profile is saved.").format(
+            name=name))
+        outcome = await matchmaker.student_ready(profile.user_id)
+        if outcome is Outcome.WAITING:
+            await callback.message.answer(waiting_text())
         else:
-            text = _("Thank you, {name}! Your profile is saved. We will propose a student to you "
-                     "right here, and you decide with one tap.")
-        await callback.message.answer(text.format(name=texts.html.quote(profile.first_name)))
+            await callback.message.answer(_("We have found a mentor who fits you and asked "
+                                            "them: you will hear from us here very soon."))
+    else:
+        await callback.message.answer(_("Thank you, {name}! Your profile is saved. We will "
+                                        "propose a student to you right here, and you decide "
+                                        "with one tap.").format(name=name))
+        await matchmaker.volunteer_ready(profile.user_id)
 
 
 async def choose_field_to_edit(callback: CallbackQuery, callback_data: SummaryAction,

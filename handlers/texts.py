@@ -8,6 +8,7 @@ from aiogram import html
 from aiogram.utils.i18n import gettext as _
 
 from mentoring import catalog, places
+from mentoring.form import LEVEL as LEVEL_STEP
 from mentoring.form import Draft, Step, StepKind
 from mentoring.model import Role
 
@@ -135,6 +136,7 @@ def help_text() -> str:
         _("Here is what I can do:"),
         "",
         _("/start: sign up, or continue your sign-up"),
+        _("/binome: see your mentor or your student"),
         _("/profile: see and edit your profile"),
         _("/language: change the language"),
         _("/cancel: stop what you are doing"),
@@ -166,6 +168,7 @@ def command_description(name: str) -> str:
     """The menu entry of a command (Telegram allows 3 to 256 characters)."""
     descriptions = {
         "start": _("Sign up or continue"),
+        "binome": _("See your binôme"),
         "profile": _("See and edit your profile"),
         "language": _("Change the language"),
         "help": _("What the bot can do"),

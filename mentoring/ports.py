@@ -7,6 +7,7 @@ from types import TracebackType
 from typing import Protocol
 
 from mentoring.model import Consent, Role, StudentProfile, User, VolunteerProfile
+from mentoring.pairing import Notification, Pair, Proposal, ProposalStatus
 
 
 class Clock(Protocol):
@@ -45,6 +46,8 @@ class UnitOfWork(Protocol):
     consents: ConsentRepository
     profiles: ProfileRepository
     stats: StatsRepository
+    matching: MatchingRepository
+    outbox: Outbox
 
     async def __aenter__(self) -> UnitOfWork: ...
 
@@ -56,3 +59,73 @@ class UnitOfWork(Protocol):
     ) -> None: ...
 
     async def commit(self) -> None: ...
+
+
+class MatchingRepository(Protocol):
+    async def waiting_student(self, user_id: int) -> tuple[StudentProfile, datetime] | None:
+        """The student's profile and waiting date, if they are on the waiting list."""
+        ...
+
+    async def waiting_students(self) -> list[tuple[StudentProfile, datetime]]:
+        """Everyone waiting for a mentor, longest waiting first."""
+        ...
+
+    async def set_waiting(self, student_id: int, since: datetime | None) -> None: ...
+
+    async def available_volunteers(self, now: datetime) -> list[tuple[VolunteerProfile, int]]:
+        """Volunteers not paused at ``now`` with free capacity, and how much."""
+        ...
+
+    async def volunteer_free(self, volunteer_id: int, now: datetime) -> tuple[VolunteerProfile, int] | None: ...
+
+    async def excluded_for_student(self, student_id: int) -> set[int]:
+        """Volunteers never to propose to this student again: past proposals, past pairs,
+        staff exclusions."""
+        ...
+
+    async def excluded_pairs(self) -> set[tuple[int, int]]: ...
+
+    async def reserve(self, volunteer_id: int, now: datetime) -> bool:
+        """Take one place of the volunteer's capacity, atomically; False if none is free."""
+        ...
+
+    async def release(self, volunteer_id: int) -> None: ...
+
+    async def add_proposal(self, proposal: Proposal) -> int: ...
+
+    async def proposal(self, proposal_id: int) -> Proposal | None: ...
+
+    async def open_proposal_of_student(self, student_id: int) -> Proposal | None: ...
+
+    async def close_proposal(self, proposal_id: int, status: ProposalStatus, now: datetime,
+                             *, only_before: datetime | None = None,
+                             reason: str | None = None) -> bool:
+        """Move an open proposal to ``status``; False if it was no longer open (or, with
+        ``only_before``, if its deadline has passed). Atomic: one of two racing answers wins."""
+        ...
+
+    async def proposals_expiring(self, now: datetime) -> list[Proposal]: ...
+
+    async def proposals_to_remind(self, now: datetime) -> list[Proposal]: ...
+
+    async def clear_reminder(self, proposal_id: int) -> None: ...
+
+    async def add_pair(self, pair: Pair) -> int: ...
+
+    async def active_pair_of(self, user_id: int) -> Pair | None: ...
+
+    async def pause_volunteer(self, volunteer_id: int, until: datetime) -> None: ...
+
+    async def open_proposals_of(self, user_id: int) -> list[Proposal]:
+        """Open proposals where the user is the student or the volunteer."""
+        ...
+
+    async def active_pairs_of(self, user_id: int) -> list[Pair]: ...
+
+    async def end_pair(self, pair_id: int, now: datetime) -> None: ...
+
+
+class Outbox(Protocol):
+    async def add(self, notification: Notification, now: datetime) -> bool:
+        """Queue a message; False if one with the same key was queued before."""
+        ...

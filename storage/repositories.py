@@ -89,23 +89,26 @@ _VOLUNTEER_COLUMNS = ("first_name", "profession", "sector", "field", "help_famil
                       "availability", "bio", "completed_at", "paused_until")
 
 
+def student_from_row(row: StudentProfileRow) -> StudentProfile:
+    return StudentProfile(user_id=row.user_id, **{c: getattr(row, c) for c in _STUDENT_COLUMNS})
+
+
+def volunteer_from_row(row: VolunteerProfileRow) -> VolunteerProfile:
+    return VolunteerProfile(user_id=row.user_id,
+                            **{c: getattr(row, c) for c in _VOLUNTEER_COLUMNS})
+
+
 class SqlProfiles:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
     async def student(self, user_id: int) -> StudentProfile | None:
         row = await self._session.get(StudentProfileRow, user_id)
-        if row is None:
-            return None
-        return StudentProfile(user_id=row.user_id,
-                              **{c: getattr(row, c) for c in _STUDENT_COLUMNS})
+        return student_from_row(row) if row else None
 
     async def volunteer(self, user_id: int) -> VolunteerProfile | None:
         row = await self._session.get(VolunteerProfileRow, user_id)
-        if row is None:
-            return None
-        return VolunteerProfile(user_id=row.user_id,
-                                **{c: getattr(row, c) for c in _VOLUNTEER_COLUMNS})
+        return volunteer_from_row(row) if row else None
 
     async def save_student(self, profile: StudentProfile) -> None:
         await self._drop(VolunteerProfileRow, profile.user_id)

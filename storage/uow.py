@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.matching import SqlMatching, SqlOutbox
 from storage.repositories import SqlConsents, SqlProfiles, SqlStats, SqlUsers
 
 
@@ -24,6 +25,8 @@ class SqlUnitOfWork:
         self.consents = SqlConsents(self._session)
         self.profiles = SqlProfiles(self._session)
         self.stats = SqlStats(self._session)
+        self.matching = SqlMatching(self._session)
+        self.outbox = SqlOutbox(self._session)
         return self
 
     async def __aexit__(

@@ -1,0 +1,130 @@
+"""The outbox sender: delivers what the bot says on its own, at Telegram's pace.
+
+Rows are claimed with a lease, so a crashed sender's rows are taken over when the lease ends:
+nothing is lost, and only messages in flight at the crash can go twice. It honours 429's
+``retry_after`` for everyone, never retries a user who blocked the bot (403), and retries
+server errors and time-outs with back-off.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+
+from storage.outbox import Claimed, OutboxQueue
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+
+
+@dataclass(frozen=True)
+class Rendered:
+    text: str
+    markup: Any = None
+
+
+Renderer = Callable[[str, dict[str, Any], int, str], Awaitable[Rendered | None]]
+"""(kind, params, recipient id, language) -> the message, or None when it no longer applies."""
+
+
+class Pacer:
+    """A global rate across all chats and about one message a second per chat."""
+
+    def __init__(self, rate: float, per_chat_interval: float = 1.0) -> None:
+        self._interval = 1.0 / rate
+        self._per_chat = per_chat_interval
+        self._next_slot = 0.0
+        self._paused_until = 0.0
+        self._chat_next: dict[int, float] = {}
+
+    def pause(self, seconds: float) -> None:
+        """Telegram said 429: everyone waits, since the limit is the bot's, not the chat's."""
+        self._paused_until = max(self._paused_until, time.monotonic() + seconds)
+
+    async def wait(self, chat_id: int) -> None:
+        now = time.monotonic()
+        slot = max(self._next_slot, now, self._paused_until, self._chat_next.get(chat_id, 0.0))
+        self._next_slot = slot + self._interval
+        self._chat_next[chat_id] = slot + self._per_chat
+        if len(self._chat_next) > 10_000:
+            self._chat_next = {c: t for c, t in self._chat_next.items() if t > now}
+        if slot > now:
+            await asyncio.sleep(slot - now)
+
+
+class OutboxSender:
+    def __init__(self, queue: OutboxQueue, bot: Bot, render: Renderer, rate: float,
+                 clock: Callable[[], datetime]) -> None:
+        self._queue = queue
+        self._bot = bot
+        self._render = render
+        self._pacer = Pacer(rate)
+        self._clock = clock
+        self._batch = max(1, int(rate * 2))
+
+    async def drain(self) -> int:
+        """Send everything due now; returns how many messages were delivered."""
+        delivered = 0
+        while True:
+            claimed = await self._queue.claim(self._clock(), self._batch)
+            if not claimed:
+                return delivered
+            for row in claimed:
+                delivered += await self._deliver(row)
+
+    async def run(self, every: float = 1.0) -> None:
+        """Drain forever, a round every ``every`` seconds."""
+        while True:
+            try:
+                await self.drain()
+            except Exception:
+                log.exception("outbox round failed")
+            await asyncio.sleep(every)
+
+    async def _deliver(self, row: Claimed) -> int:
+        queue, now = self._queue, self._clock
+        try:
+            message = await self._render(row.kind, row.params, row.recipient_id, row.language)
+            if message is None:
+                await queue.finish(row.id, "skipped", now())
+                return 0
+            await self._pacer.wait(row.recipient_id)
+            await self._bot.send_message(row.recipient_id, message.text,
+                                         reply_markup=message.markup)
+        except TelegramRetryAfter as error:
+            self._pacer.pause(error.retry_after)
+            await queue.retry(row.id, now() + timedelta(seconds=error.retry_after), str(error),
+                              count=False)
+            return 0
+        except TelegramForbiddenError as error:
+            await queue.finish(row.id, "blocked", now(), str(error))
+            await queue.mark_blocked(row.recipient_id)
+            return 0
+        except (TimeoutError, TelegramServerError, TelegramNetworkError) as error:
+            if row.attempts >= MAX_ATTEMPTS:
+                await queue.finish(row.id, "failed", now(), str(error))
+            else:
+                backoff = timedelta(seconds=min(300, 2 ** row.attempts))
+                await queue.retry(row.id, now() + backoff, str(error))
+            return 0
+        except TelegramBadRequest as error:
+            log.error("outbox %s (%s) refused by Telegram: %s", row.id, row.kind, error)
+            await queue.finish(row.id, "failed", now(), str(error))
+            return 0
+        await queue.finish(row.id, "sent", now())
+        return 1

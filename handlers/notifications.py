@@ -1,0 +1,217 @@
+"""How each message the bot sends on its own reads, in the recipient's language.
+
+The outbox stores a kind and its parameters; this module turns them into text and buttons
+when the message is sent, so it is written in the language the user has at that moment.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from aiogram import html
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from babel.dates import format_datetime
+
+from handlers import texts
+from handlers.callbacks import ProposalAnswer
+from mentoring import catalog, places
+from mentoring.form import AVAILABILITY, NEEDS
+from mentoring.model import StudentProfile, User, VolunteerProfile
+from mentoring.signup import Signup
+
+
+class Notifications:
+    def __init__(self, signup: Signup, i18n: I18n, timezone: str) -> None:
+        self._signup = signup
+        self._i18n = i18n
+        self._zone = ZoneInfo(timezone)
+
+    async def render(self, kind: str, params: dict[str, Any], recipient: int,
+                     language: str) -> tuple[str, InlineKeyboardMarkup | None] | None:
+        """The message of ``kind`` for ``recipient``, or None if it no longer applies."""
+        with self._i18n.context(), self._i18n.use_locale(language):
+            renderer = getattr(self, f"_{kind}", None)
+            if renderer is None:
+                raise LookupError(f"no renderer for outbox kind {kind!r}")
+            result: tuple[str, InlineKeyboardMarkup | None] | None = await renderer(
+                params, recipient, language)
+            return result
+
+    async def _proposal(self, params: dict[str, Any], _recipient: int,
+                        language: str) -> tuple[str, InlineKeyboardMarkup | None] | None:
+        student = await self._signup.profile(params["student_id"])
+        if not isinstance(student, StudentProfile):
+            return None
+        lines = [
+            _("📬 A student would like you as a mentor:"), "",
+            student_card(student), "",
+            _("<b>Why you</b>: {reasons}.").format(reasons=reasons_text(params["reasons"])),
+            "",
+            _("Please answer before {deadline}.").format(
+                deadline=self._when(params["deadline"], language)),
+        ]
+        kb = InlineKeyboardBuilder()
+        proposal_id = params["proposal_id"]
+        kb.button(text=_("✅ Accept"), callback_data=ProposalAnswer(id=proposal_id,
+                                                                    action="accept"))
+        kb.button(text=_("❌ Decline"), callback_data=ProposalAnswer(id=proposal_id,
+                                                                    action="decline"))
+        kb.button(text=_("⏸ Not available now"),
+                  callback_data=ProposalAnswer(id=proposal_id, action="not_now"))
+        kb.adjust(2, 1)
+        return "\n".join(lines), kb.as_markup()
+
+    async def _proposal_reminder(self, params: dict[str, Any], _recipient: int,
+                                 language: str) -> tuple[str, InlineKeyboardMarkup | None]:
+        text = _("⏰ A student is still waiting for your answer: the proposal above closes "
+                 "on {deadline}.").format(deadline=self._when(params["deadline"], language))
+        return text, None
+
+    async def _proposal_expired(self, _params: dict[str, Any], _recipient: int,
+                                _language: str) -> tuple[str, InlineKeyboardMarkup | None]:
+        return _("The proposal closed without an answer, so we are asking another volunteer. "
+                 "No worries: you will get other proposals."), None
+
+    async def _student_waiting(self, _params: dict[str, Any], _recipient: int,
+                               _language: str) -> tuple[str, InlineKeyboardMarkup | None]:
+        return waiting_text(), None
+
+    async def _intro_student(self, params: dict[str, Any], recipient: int,
+                             _language: str) -> tuple[str, InlineKeyboardMarkup | None] | None:
+        volunteer = await self._signup.profile(params["volunteer_id"])
+        student = await self._signup.profile(recipient)
+        contact = await self._signup.user(params["volunteer_id"])
+        if not isinstance(volunteer, VolunteerProfile) or not isinstance(student,
+                                                                         StudentProfile):
+            return None
+        lines = [
+            _("🎉 Good news: {name} will be your mentor!").format(
+                name=html.quote(volunteer.first_name)), "",
+            volunteer_card(volunteer), "",
+            _("<b>Why {name}</b>: {reasons}.").format(name=html.quote(volunteer.first_name),
+                                                     reasons=reasons_text(params["reasons"])),
+            "", first_exchange(student),
+            "", _("Write the first message: a simple hello and when you are free is enough."),
+        ]
+        return "\n".join(lines), contact_button(contact, volunteer.first_name)
+
+    async def _intro_volunteer(self, params: dict[str, Any], _recipient: int,
+                               _language: str) -> tuple[str, InlineKeyboardMarkup | None] | None:
+        student = await self._signup.profile(params["student_id"])
+        contact = await self._signup.user(params["student_id"])
+        if not isinstance(student, StudentProfile):
+            return None
+        lines = [
+            _("🤝 Thank you! You are now the mentor of {name}.").format(
+                name=html.quote(student.first_name)), "",
+            student_card(student), "",
+            first_exchange(student), "",
+            _("{name} will write to you; you can also write first.").format(
+                name=html.quote(student.first_name)),
+        ]
+        return "\n".join(lines), contact_button(contact, student.first_name)
+
+    async def _pair_left(self, _params: dict[str, Any], _recipient: int,
+                         _language: str) -> tuple[str, InlineKeyboardMarkup | None]:
+        return _("Your binôme has left the programme. We are sorry: if you are a student, we "
+                 "are already looking for a new mentor for you."), None
+
+    def _when(self, iso: str, language: str) -> str:
+        moment = datetime.fromisoformat(iso).astimezone(self._zone)
+        return format_datetime(moment, "EEEE d MMMM, HH:mm", locale=language)
+
+
+def student_card(student: StudentProfile) -> str:
+    """The anonymised summary a volunteer sees: no contact, no surname."""
+    department = places.department(student.department)
+    lines = [
+        f"<b>{html.quote(student.first_name)}</b> · {html.quote(texts.field_label(student.field))}"
+        f" · {html.quote(texts.option_label(texts.LEVEL_STEP, student.level))}",
+        f"📍 {html.quote(department.name)} ({department.code})",
+        _("<b>Needs</b>: {needs}").format(needs=texts.answer_label(NEEDS, student.needs)),
+        _("<b>Free</b>: {slots}").format(
+            slots=texts.answer_label(AVAILABILITY, student.availability)),
+        _("<b>Goals</b>: {goals}").format(goals=html.quote(student.goals)),
+    ]
+    return "\n".join(lines)
+
+
+def volunteer_card(volunteer: VolunteerProfile) -> str:
+    department = places.department(volunteer.department)
+    lines = [
+        f"<b>{html.quote(volunteer.first_name)}</b> · {html.quote(volunteer.profession)}",
+        f"📍 {html.quote(department.name)} ({department.code})",
+        _("<b>About</b>: {bio}").format(bio=html.quote(volunteer.bio)),
+    ]
+    return "\n".join(lines)
+
+
+def reasons_text(reasons: list[dict[str, Any]]) -> str:
+    """Why a pair fits, in words: "same field: Law; both in Rhône; can help with CV review"."""
+    parts = []
+    for reason in reasons:
+        code, details = reason["code"], reason.get("details", [])
+        if code == "same_field":
+            parts.append(_("same field: {field}").format(field=texts.field_label(details[0])))
+        elif code == "same_family":
+            parts.append(_("close fields: {family}").format(
+                family=_(catalog.family(details[0]).label)))
+        elif code == "same_department":
+            parts.append(_("both in {place}").format(
+                place=places.department(details[0]).name))
+        elif code == "same_region":
+            parts.append(_("both in {place}").format(place=places.region(details[0]).name))
+        elif code == "remote":
+            parts.append(_("happy to meet at a distance"))
+        elif code == "covers_needs" and details:
+            parts.append(_("can help with {needs}").format(
+                needs=texts.answer_label(NEEDS, list(details)).lower()))
+        elif code == "shared_availability" and details:
+            parts.append(_("free at the same times"))
+    return html.quote("; ".join(parts)) if parts else html.quote(_("a good overall fit"))
+
+
+def first_exchange(student: StudentProfile) -> str:
+    """Three concrete ideas for the first exchange, drawn from the student's needs."""
+    ideas = {
+        "homework": _("go through a course chapter that feels hard"),
+        "organisation": _("build a weekly study plan together"),
+        "exams": _("plan the revision for the next exams"),
+        "oral": _("practise a three-minute oral presentation"),
+        "cv": _("read the CV together and pick three things to improve"),
+        "cover_letter": _("draft the outline of a cover letter"),
+        "internship": _("list ten places to apply to for an internship"),
+        "job_search": _("choose the jobs to aim for and where to find them"),
+        "orientation": _("talk about the studies and jobs that attract you"),
+        "moral_support": _("share how things are going and what weighs the most"),
+    }
+    chosen = [ideas[need] for need in student.needs if need in ideas][:3]
+    for generic in (_("get to know each other: studies, job, what you expect"),
+                    _("agree on how often you will talk"),
+                    _("set one small goal for the next two weeks")):
+        if len(chosen) < 3:
+            chosen.append(generic)
+    lines = [_("<b>Ideas for your first exchange</b>:")]
+    lines += [f"{number}. {html.quote(idea)}" for number, idea in enumerate(chosen, 1)]
+    return "\n".join(lines)
+
+
+def contact_button(contact: User | None, first_name: str) -> InlineKeyboardMarkup | None:
+    """A button that opens a private chat with the other person, shown only once paired."""
+    if contact is None:
+        return None
+    url = (f"https://t.me/{contact.username}" if contact.username
+           else f"tg://user?id={contact.id}")
+    kb = InlineKeyboardBuilder()
+    kb.button(text=_("💬 Write to {name}").format(name=first_name), url=url)
+    return kb.as_markup()
+
+
+def waiting_text() -> str:
+    return _("For now, no volunteer who fits your profile is free. You are on our waiting "
+             "list, and we will write to you here as soon as a mentor is available.")

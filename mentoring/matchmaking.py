@@ -1,0 +1,297 @@
+"""Matching use cases: propose a student to the best volunteer, take the volunteer's answer,
+expire and remind, and pair the whole waiting list at once.
+
+Every message these cause is written to the outbox in the same transaction as the change,
+so a crash never leaves a proposal without its message, or a message without its proposal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from mentoring.matching.batch import Assignment, WaitingStudent, assign
+from mentoring.matching.scoring import Score, Weights, score
+from mentoring.model import StudentProfile, VolunteerProfile
+from mentoring.pairing import Notification, Pair, Proposal, ProposalStatus
+from mentoring.ports import Clock, UnitOfWork
+
+CANDIDATES_TRIED = 5
+"""How many of the best volunteers to try when the first is taken meanwhile."""
+
+
+@dataclass(frozen=True)
+class MatchingPolicy:
+    answer_within: timedelta = timedelta(hours=72)
+    pause_when_not_now: timedelta = timedelta(days=28)
+    weights: Weights = field(default_factory=Weights)
+
+
+class Answer(StrEnum):
+    ACCEPT = "accept"
+    DECLINE = "decline"
+    NOT_NOW = "not_now"
+
+
+class Outcome(StrEnum):
+    PROPOSED = "proposed"
+    WAITING = "waiting"
+    ALREADY_MATCHED = "already_matched"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    PAUSED = "paused"
+    ALREADY_ANSWERED = "already_answered"
+    EXPIRED = "expired"
+    NOT_YOURS = "not_yours"
+
+
+def rank(student: StudentProfile, volunteers: Sequence[tuple[VolunteerProfile, int]],
+         excluded: Collection[int], weights: Weights) -> list[tuple[int, Score]]:
+    """Eligible volunteers with free capacity, best first (ties: more room, then lower id)."""
+    scored = []
+    for volunteer, free in volunteers:
+        if free <= 0 or volunteer.user_id in excluded or volunteer.user_id == student.user_id:
+            continue
+        result = score(student, volunteer, weights)
+        if result is not None:
+            scored.append((-result.value, -free, volunteer.user_id, result))
+    scored.sort(key=lambda item: item[:3])
+    return [(volunteer_id, result) for _v, _f, volunteer_id, result in scored]
+
+
+def reasons_of(result: Score) -> list[dict[str, object]]:
+    return [{"code": r.code, "details": list(r.details)} for r in result.reasons]
+
+
+@dataclass(frozen=True)
+class MatchStatus:
+    pair: Pair | None
+    proposed: bool
+    waiting_since: datetime | None
+
+
+class Matchmaker:
+    def __init__(self, uow: Callable[[], UnitOfWork], clock: Clock,
+                 policy: MatchingPolicy | None = None) -> None:
+        self._uow = uow
+        self._clock = clock
+        self.policy = policy or MatchingPolicy()
+
+    async def student_ready(self, student_id: int) -> Outcome:
+        """A student confirmed a profile: propose them now, or put them on the waiting list."""
+        now = self._clock()
+        async with self._uow() as uow:
+            if await uow.matching.active_pair_of(student_id) is not None:
+                return Outcome.ALREADY_MATCHED
+            if await uow.matching.open_proposal_of_student(student_id) is not None:
+                return Outcome.PROPOSED
+            if await uow.matching.waiting_student(student_id) is None:
+                await uow.matching.set_waiting(student_id, now)
+            # The student reads the outcome in the reply to their confirmation.
+            outcome = await self._propose(uow, student_id, now, tell_waiting=False)
+            await uow.commit()
+            return outcome
+
+    async def status(self, user_id: int) -> MatchStatus:
+        """Where the user stands: paired, proposed to a volunteer, or waiting."""
+        async with self._uow() as uow:
+            pair = await uow.matching.active_pair_of(user_id)
+            proposed = await uow.matching.open_proposal_of_student(user_id) is not None
+            waiting = await uow.matching.waiting_student(user_id)
+        return MatchStatus(pair, proposed, waiting[1] if waiting else None)
+
+    async def withdraw(self, user_id: int) -> None:
+        """Someone leaves (erases their data): cancel their proposals and end their pairs
+        cleanly, freeing the volunteer's place and finding the students someone else."""
+        now = self._clock()
+        async with self._uow() as uow:
+            proposals = await uow.matching.open_proposals_of(user_id)
+            pairs = await uow.matching.active_pairs_of(user_id)
+            for proposal in proposals:
+                await uow.matching.close_proposal(proposal.id, ProposalStatus.CANCELLED, now)
+                await uow.matching.release(proposal.volunteer_id)
+            for pair in pairs:
+                await uow.matching.end_pair(pair.id, now)
+                await uow.matching.release(pair.volunteer_id)
+                other = pair.volunteer_id if pair.student_id == user_id else pair.student_id
+                await uow.outbox.add(Notification(f"pair-ended:{pair.id}:{other}", other,
+                                                  "pair_left", {"pair_id": pair.id}), now)
+            for student_id in {p.student_id for p in [*proposals, *pairs]} - {user_id}:
+                await uow.matching.set_waiting(student_id, now)
+                await self._propose(uow, student_id, now)
+            await uow.commit()
+
+    async def volunteer_ready(self, volunteer_id: int) -> int:
+        """A volunteer signed up or has room again: offer them to the longest-waiting
+        students who fit. Returns how many proposals were made."""
+        now = self._clock()
+        async with self._uow() as uow:
+            made = await self._offer(uow, volunteer_id, now)
+            await uow.commit()
+            return made
+
+    async def answer(self, proposal_id: int, volunteer_id: int, answer: Answer,
+                     reason: str | None = None) -> Outcome:
+        """The volunteer's tap on a proposal. Exactly one of two racing taps wins."""
+        now = self._clock()
+        async with self._uow() as uow:
+            proposal = await uow.matching.proposal(proposal_id)
+            if proposal is None or proposal.volunteer_id != volunteer_id:
+                return Outcome.NOT_YOURS
+            if answer is Answer.ACCEPT:
+                outcome = await self._accept(uow, proposal, now)
+            else:
+                outcome = await self._refuse(uow, proposal, answer, reason, now)
+            await uow.commit()
+            return outcome
+
+    async def expire_and_remind(self, now: datetime | None = None) -> tuple[int, int]:
+        """Expire proposals past their deadline (and propose the next volunteer), remind
+        volunteers at half time. Returns (expired, reminded)."""
+        now = now or self._clock()
+        expired = reminded = 0
+        async with self._uow() as uow:
+            for proposal in await uow.matching.proposals_expiring(now):
+                if await uow.matching.close_proposal(proposal.id, ProposalStatus.EXPIRED, now):
+                    expired += 1
+                    await uow.matching.release(proposal.volunteer_id)
+                    await uow.outbox.add(Notification(
+                        f"proposal-expired:{proposal.id}", proposal.volunteer_id,
+                        "proposal_expired", {"proposal_id": proposal.id}), now)
+                    await self._propose(uow, proposal.student_id, now)
+            for proposal in await uow.matching.proposals_to_remind(now):
+                await uow.matching.clear_reminder(proposal.id)
+                reminded += await uow.outbox.add(Notification(
+                    f"proposal-reminder:{proposal.id}", proposal.volunteer_id,
+                    "proposal_reminder",
+                    {"proposal_id": proposal.id, "deadline": proposal.deadline.isoformat()}),
+                    now)
+            await uow.commit()
+        return expired, reminded
+
+    async def plan_batch(self, time_budget: float = 50.0) -> tuple[Assignment, int, int]:
+        """The best global assignment of the waiting list, without changing anything.
+        Returns it with the number of students waiting and of volunteers with room."""
+        now = self._clock()
+        async with self._uow() as uow:
+            waiting = await uow.matching.waiting_students()
+            volunteers = await uow.matching.available_volunteers(now)
+            excluded = await uow.matching.excluded_pairs()
+        students = [WaitingStudent(profile, since) for profile, since in waiting]
+        plan = assign(students, volunteers, excluded, self.policy.weights,
+                      time_budget=time_budget)
+        return plan, len(students), len(volunteers)
+
+    async def run_batch(self, time_budget: float = 50.0) -> tuple[Assignment, int]:
+        """Pair the waiting list as well as possible and send the proposals."""
+        plan, _waiting, _volunteers = await self.plan_batch(time_budget)
+        made = 0
+        now = self._clock()
+        for chunk_start in range(0, len(plan.pairs), 500):
+            async with self._uow() as uow:
+                for student_id, volunteer_id, value in plan.pairs[chunk_start:chunk_start + 500]:
+                    made += await self._propose_pair(uow, student_id, volunteer_id, now)
+                await uow.commit()
+        return plan, made
+
+    # --- steps, inside one unit of work -------------------------------------------------------
+
+    async def _propose(self, uow: UnitOfWork, student_id: int, now: datetime,
+                       tell_waiting: bool = True) -> Outcome:
+        student = await uow.profiles.student(student_id)
+        if student is None:
+            return Outcome.WAITING
+        excluded = await uow.matching.excluded_for_student(student_id)
+        volunteers = await uow.matching.available_volunteers(now)
+        for volunteer_id, result in rank(student, volunteers, excluded,
+                                         self.policy.weights)[:CANDIDATES_TRIED]:
+            if await self._create_proposal(uow, student_id, volunteer_id, result, now):
+                return Outcome.PROPOSED
+        if tell_waiting:
+            await uow.outbox.add(Notification(
+                f"waiting:{student_id}:{len(excluded)}", student_id, "student_waiting"), now)
+        return Outcome.WAITING
+
+    async def _propose_pair(self, uow: UnitOfWork, student_id: int, volunteer_id: int,
+                            now: datetime) -> bool:
+        student = await uow.profiles.student(student_id)
+        found = await uow.matching.volunteer_free(volunteer_id, now)
+        if student is None or found is None:
+            return False
+        if await uow.matching.open_proposal_of_student(student_id) is not None:
+            return False
+        result = score(student, found[0], self.policy.weights)
+        if result is None:
+            return False
+        return await self._create_proposal(uow, student_id, volunteer_id, result, now)
+
+    async def _create_proposal(self, uow: UnitOfWork, student_id: int, volunteer_id: int,
+                               result: Score, now: datetime) -> bool:
+        if not await uow.matching.reserve(volunteer_id, now):
+            return False
+        deadline = now + self.policy.answer_within
+        proposal = Proposal(
+            id=0, student_id=student_id, volunteer_id=volunteer_id, score=result.value,
+            reasons=reasons_of(result), created_at=now, deadline=deadline,
+            remind_at=now + self.policy.answer_within / 2)
+        proposal.id = await uow.matching.add_proposal(proposal)
+        await uow.outbox.add(Notification(
+            f"proposal:{proposal.id}", volunteer_id, "proposal",
+            {"proposal_id": proposal.id, "student_id": student_id,
+             "reasons": proposal.reasons, "deadline": deadline.isoformat()}), now)
+        return True
+
+    async def _offer(self, uow: UnitOfWork, volunteer_id: int, now: datetime) -> int:
+        found = await uow.matching.volunteer_free(volunteer_id, now)
+        if found is None:
+            return 0
+        volunteer, free = found
+        made = 0
+        for student, _since in await uow.matching.waiting_students():
+            if made >= free:
+                break
+            if volunteer_id in await uow.matching.excluded_for_student(student.user_id):
+                continue
+            result = score(student, volunteer, self.policy.weights)
+            if result is not None and await self._create_proposal(
+                    uow, student.user_id, volunteer_id, result, now):
+                made += 1
+        return made
+
+    async def _accept(self, uow: UnitOfWork, proposal: Proposal, now: datetime) -> Outcome:
+        if not await uow.matching.close_proposal(proposal.id, ProposalStatus.ACCEPTED, now,
+                                                 only_before=now):
+            return await self._why_closed(uow, proposal.id)
+        pair = Pair(id=0, student_id=proposal.student_id, volunteer_id=proposal.volunteer_id,
+                    proposal_id=proposal.id, started_at=now)
+        pair.id = await uow.matching.add_pair(pair)
+        await uow.matching.set_waiting(proposal.student_id, None)
+        params = {"pair_id": pair.id, "student_id": pair.student_id,
+                  "volunteer_id": pair.volunteer_id, "reasons": proposal.reasons}
+        await uow.outbox.add(Notification(f"intro:{pair.id}:student", pair.student_id,
+                                          "intro_student", params), now)
+        await uow.outbox.add(Notification(f"intro:{pair.id}:volunteer", pair.volunteer_id,
+                                          "intro_volunteer", params), now)
+        return Outcome.ACCEPTED
+
+    async def _refuse(self, uow: UnitOfWork, proposal: Proposal, answer: Answer,
+                      reason: str | None, now: datetime) -> Outcome:
+        status = ProposalStatus.DECLINED if answer is Answer.DECLINE else ProposalStatus.NOT_NOW
+        if not await uow.matching.close_proposal(proposal.id, status, now, reason=reason):
+            return await self._why_closed(uow, proposal.id)
+        await uow.matching.release(proposal.volunteer_id)
+        if answer is Answer.NOT_NOW:
+            await uow.matching.pause_volunteer(proposal.volunteer_id,
+                                               now + self.policy.pause_when_not_now)
+        await self._propose(uow, proposal.student_id, now)
+        return Outcome.DECLINED if answer is Answer.DECLINE else Outcome.PAUSED
+
+    @staticmethod
+    async def _why_closed(uow: UnitOfWork, proposal_id: int) -> Outcome:
+        current = await uow.matching.proposal(proposal_id)
+        if current is not None and current.status in (ProposalStatus.EXPIRED,
+                                                       ProposalStatus.OPEN):
+            return Outcome.EXPIRED
+        return Outcome.ALREADY_ANSWERED

@@ -1,0 +1,209 @@
+"""Proposals, pairs, the waiting list and the outbox, in SQL."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from mentoring.model import StudentProfile, VolunteerProfile
+from mentoring.pairing import Notification, Pair, PairStatus, Proposal, ProposalStatus
+from storage.repositories import student_from_row, volunteer_from_row
+from storage.tables import (
+    ExclusionRow,
+    OutboxRow,
+    PairRow,
+    ProposalRow,
+    StudentProfileRow,
+    VolunteerProfileRow,
+)
+
+
+def _proposal(row: ProposalRow) -> Proposal:
+    return Proposal(
+        id=row.id, student_id=row.student_id, volunteer_id=row.volunteer_id, score=row.score,
+        reasons=list(row.reasons), created_at=row.created_at, deadline=row.deadline,
+        remind_at=row.remind_at, status=ProposalStatus(row.status), decided_at=row.decided_at,
+        decline_reason=row.decline_reason,
+    )
+
+
+def _pair(row: PairRow) -> Pair:
+    return Pair(id=row.id, student_id=row.student_id, volunteer_id=row.volunteer_id,
+                proposal_id=row.proposal_id, started_at=row.started_at,
+                status=PairStatus(row.status), ended_at=row.ended_at)
+
+
+def _not_paused(now: datetime):  # type: ignore[no-untyped-def]
+    return or_(VolunteerProfileRow.paused_until.is_(None), VolunteerProfileRow.paused_until <= now)
+
+
+class SqlMatching:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def waiting_student(self, user_id: int) -> tuple[StudentProfile, datetime] | None:
+        row = await self._session.get(StudentProfileRow, user_id)
+        if row is None or row.waiting_since is None:
+            return None
+        return student_from_row(row), row.waiting_since
+
+    async def waiting_students(self) -> list[tuple[StudentProfile, datetime]]:
+        proposed = select(ProposalRow.id).where(
+            ProposalRow.student_id == StudentProfileRow.user_id,
+            ProposalRow.status == ProposalStatus.OPEN)
+        rows = await self._session.scalars(
+            select(StudentProfileRow).where(StudentProfileRow.waiting_since.is_not(None),
+                                            ~proposed.exists())
+            .order_by(StudentProfileRow.waiting_since, StudentProfileRow.user_id))
+        return [(student_from_row(r), r.waiting_since) for r in rows if r.waiting_since]
+
+    async def set_waiting(self, student_id: int, since: datetime | None) -> None:
+        await self._session.execute(update(StudentProfileRow)
+                                    .where(StudentProfileRow.user_id == student_id)
+                                    .values(waiting_since=since))
+
+    async def available_volunteers(self, now: datetime) -> list[tuple[VolunteerProfile, int]]:
+        rows = await self._session.scalars(
+            select(VolunteerProfileRow).where(
+                VolunteerProfileRow.load < VolunteerProfileRow.capacity, _not_paused(now))
+            .order_by(VolunteerProfileRow.user_id))
+        return [(volunteer_from_row(r), r.capacity - r.load) for r in rows]
+
+    async def volunteer_free(self, volunteer_id: int,
+                             now: datetime) -> tuple[VolunteerProfile, int] | None:
+        row = await self._session.get(VolunteerProfileRow, volunteer_id, populate_existing=True)
+        if row is None or (row.paused_until is not None and row.paused_until > now):
+            return None
+        return volunteer_from_row(row), row.capacity - row.load
+
+    async def excluded_for_student(self, student_id: int) -> set[int]:
+        proposed = select(ProposalRow.volunteer_id).where(ProposalRow.student_id == student_id)
+        paired = select(PairRow.volunteer_id).where(PairRow.student_id == student_id)
+        staff = select(ExclusionRow.volunteer_id).where(ExclusionRow.student_id == student_id)
+        ids = await self._session.scalars(proposed.union(paired, staff))
+        return set(ids)
+
+    async def excluded_pairs(self) -> set[tuple[int, int]]:
+        query = select(ProposalRow.student_id, ProposalRow.volunteer_id).union(
+            select(PairRow.student_id, PairRow.volunteer_id),
+            select(ExclusionRow.student_id, ExclusionRow.volunteer_id))
+        return {(s, v) for s, v in (await self._session.execute(query)).all()}
+
+    async def reserve(self, volunteer_id: int, now: datetime) -> bool:
+        result = await self._session.execute(
+            update(VolunteerProfileRow)
+            .where(VolunteerProfileRow.user_id == volunteer_id,
+                   VolunteerProfileRow.load < VolunteerProfileRow.capacity, _not_paused(now))
+            .values(load=VolunteerProfileRow.load + 1))
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+    async def release(self, volunteer_id: int) -> None:
+        await self._session.execute(
+            update(VolunteerProfileRow)
+            .where(VolunteerProfileRow.user_id == volunteer_id, VolunteerProfileRow.load > 0)
+            .values(load=VolunteerProfileRow.load - 1))
+
+    async def add_proposal(self, proposal: Proposal) -> int:
+        row = ProposalRow(
+            student_id=proposal.student_id, volunteer_id=proposal.volunteer_id,
+            score=proposal.score, reasons=proposal.reasons, status=proposal.status.value,
+            created_at=proposal.created_at, deadline=proposal.deadline,
+            remind_at=proposal.remind_at)
+        self._session.add(row)
+        await self._session.flush()
+        return row.id
+
+    async def proposal(self, proposal_id: int) -> Proposal | None:
+        row = await self._session.get(ProposalRow, proposal_id, populate_existing=True)
+        return _proposal(row) if row else None
+
+    async def open_proposal_of_student(self, student_id: int) -> Proposal | None:
+        row = await self._session.scalar(select(ProposalRow).where(
+            ProposalRow.student_id == student_id, ProposalRow.status == ProposalStatus.OPEN))
+        return _proposal(row) if row else None
+
+    async def close_proposal(self, proposal_id: int, status: ProposalStatus, now: datetime,
+                             *, only_before: datetime | None = None,
+                             reason: str | None = None) -> bool:
+        condition = and_(ProposalRow.id == proposal_id, ProposalRow.status == ProposalStatus.OPEN)
+        if only_before is not None:
+            condition = and_(condition, ProposalRow.deadline > only_before)
+        result = await self._session.execute(
+            update(ProposalRow).where(condition)
+            .values(status=status.value, decided_at=now, decline_reason=reason, remind_at=None))
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+    async def proposals_expiring(self, now: datetime) -> list[Proposal]:
+        rows = await self._session.scalars(select(ProposalRow).where(
+            ProposalRow.status == ProposalStatus.OPEN, ProposalRow.deadline <= now)
+            .order_by(ProposalRow.deadline))
+        return [_proposal(r) for r in rows]
+
+    async def proposals_to_remind(self, now: datetime) -> list[Proposal]:
+        rows = await self._session.scalars(select(ProposalRow).where(
+            ProposalRow.status == ProposalStatus.OPEN, ProposalRow.remind_at <= now))
+        return [_proposal(r) for r in rows]
+
+    async def clear_reminder(self, proposal_id: int) -> None:
+        await self._session.execute(update(ProposalRow).where(ProposalRow.id == proposal_id)
+                                    .values(remind_at=None))
+
+    async def add_pair(self, pair: Pair) -> int:
+        row = PairRow(student_id=pair.student_id, volunteer_id=pair.volunteer_id,
+                      proposal_id=pair.proposal_id, status=pair.status.value,
+                      started_at=pair.started_at)
+        self._session.add(row)
+        await self._session.flush()
+        return row.id
+
+    async def active_pair_of(self, user_id: int) -> Pair | None:
+        row = await self._session.scalar(select(PairRow).where(
+            PairRow.status == PairStatus.ACTIVE,
+            or_(PairRow.student_id == user_id, PairRow.volunteer_id == user_id))
+            .order_by(PairRow.id.desc()).limit(1))
+        return _pair(row) if row else None
+
+    async def pause_volunteer(self, volunteer_id: int, until: datetime) -> None:
+        await self._session.execute(update(VolunteerProfileRow)
+                                    .where(VolunteerProfileRow.user_id == volunteer_id)
+                                    .values(paused_until=until))
+
+    async def open_proposals_of(self, user_id: int) -> list[Proposal]:
+        rows = await self._session.scalars(select(ProposalRow).where(
+            ProposalRow.status == ProposalStatus.OPEN,
+            or_(ProposalRow.student_id == user_id, ProposalRow.volunteer_id == user_id)))
+        return [_proposal(r) for r in rows]
+
+    async def active_pairs_of(self, user_id: int) -> list[Pair]:
+        rows = await self._session.scalars(select(PairRow).where(
+            PairRow.status == PairStatus.ACTIVE,
+            or_(PairRow.student_id == user_id, PairRow.volunteer_id == user_id)))
+        return [_pair(r) for r in rows]
+
+    async def end_pair(self, pair_id: int, now: datetime) -> None:
+        await self._session.execute(update(PairRow).where(
+            PairRow.id == pair_id, PairRow.status == PairStatus.ACTIVE)
+            .values(status=PairStatus.ENDED.value, ended_at=now))
+
+
+class SqlOutbox:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, notification: Notification, now: datetime) -> bool:
+        exists = await self._session.scalar(
+            select(OutboxRow.id).where(OutboxRow.key == notification.key))
+        if exists is not None:
+            return False
+        try:
+            async with self._session.begin_nested():
+                await self._session.execute(insert(OutboxRow).values(
+                    key=notification.key, recipient_id=notification.recipient_id,
+                    kind=notification.kind, params=notification.params, status="pending",
+                    due_at=notification.due_at or now, attempts=0, created_at=now))
+        except IntegrityError:
+            return False  # queued by a concurrent transaction: same key, same message
+        return True
