@@ -148,11 +148,11 @@ class Replies:
 
             def answered() -> bool:
                 return bot_messages(chat) >= wanted
-        else:
-            edits = self.edits[chat.id] + 1
+        else:  # a tick: the keyboard is edited; a new message (an error, say) also ends it
+            edits, messages = self.edits[chat.id] + 1, bot_messages(chat) + 1
 
             def answered() -> bool:
-                return self.edits[chat.id] >= edits
+                return self.edits[chat.id] >= edits or bot_messages(chat) >= messages
         future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
         if self.dead is not None:
             future.set_exception(RuntimeError(self.dead))
@@ -172,6 +172,11 @@ class Replies:
 
 def bot_messages(chat: Chat) -> int:
     return sum(1 for message in chat.messages.values() if message.sender == "bot")
+
+
+def last_bot_text(chat: Chat) -> str:
+    texts = [m.text or "" for m in chat.messages.values() if m.sender == "bot"]
+    return texts[-1][:80] if texts else ""
 
 
 def button_message(chat: Chat, data: str) -> int | None:
@@ -206,15 +211,17 @@ async def walk(run: UserRun, running: RunningSandbox, replies: Replies,
             else:
                 message_id = button_message(run.chat, action.value)
                 if message_id is None:
-                    raise LookupError(f"no button {action.value!r} to press")
+                    raise LookupError(f"no button {action.value!r} to press; the bot's last "
+                                      f"message: {last_bot_text(run.chat)!r}")
                 actions.press(running.sandbox, run.user_id, message_id,
                               data=action.value, text=None)
-            wait = min(action_timeout, deadline - loop.time())
+            left = deadline - loop.time()
             try:
-                answered = await asyncio.wait_for(future, max(wait, 0))
+                answered = await asyncio.wait_for(future, max(0, min(action_timeout, left)))
             except TimeoutError:
-                raise TimeoutError(f"no reply to {action.kind} {action.value!r} "
-                                   f"within {wait:.0f} s") from None
+                why = (f"more than {action_timeout:g} s" if action_timeout < left
+                       else "the --timeout ran out")
+                raise TimeoutError(f"no reply to {action.kind} {action.value!r}: {why}") from None
             run.latencies.append(answered - started)
             run.done += 1
             if think is not None:
@@ -256,7 +263,7 @@ async def count_profiles(url: str) -> int:
 def _die_with_parent() -> None:
     """In the child: get SIGTERM if the benchmark dies without cleaning up (Linux)."""
     with contextlib.suppress(Exception):
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGTERM))  # PR_SET_PDEATHSIG
 
 
 async def start_bot(running: RunningSandbox, url: str, workdir: Path,
@@ -354,10 +361,13 @@ def table(report: dict[str, Any]) -> str:
         ("reply latency p95", f"{latency['p95']:.0f} ms"),
         ("reply latency p99", f"{latency['p99']:.0f} ms"),
         ("reply latency max", f"{latency['max']:.0f} ms"),
-        ("bot peak RSS (VmHWM)", f"{report['bot_peak_rss_mib']:.1f} MiB"),
-        ("bot CPU during sign-ups", f"{report['cpu_s'].get('bot', 0):.1f} s "
-                                    f"({report['bot_cpu_ms_per_action']} ms per action)"),
+        ("bot peak RSS (VmHWM)", f"{report['bot_peak_rss_mib']} MiB"
+                                 if report["bot_peak_rss_mib"] else "n/a (the bot had exited)"),
+        ("bot CPU during sign-ups", f"{report['cpu_s']['bot']:.1f} s "
+                                    f"({report['bot_cpu_ms_per_action']} ms per action)"
+                                    if "bot" in report["cpu_s"] else "n/a"),
         ("benchmark CPU (sandbox+users)", f"{report['cpu_s']['benchmark']:.1f} s"),
+        ("benchmark peak RSS", f"{report['benchmark_peak_rss_mib']} MiB"),
         ("bot start to first poll", f"{report['bot_startup_s']:.2f} s"),
         ("student_profiles rows", f"{report['profiles_in_database']}"),
         ("failed Bot API calls", f"{sum(report['failed_bot_api_calls'].values())}"),
@@ -474,12 +484,15 @@ def build_report(args: argparse.Namespace, url: str, runs: list[UserRun], replie
         "signups_per_s": round(confirmed / wall, 2) if wall else 0.0,
         "latency_ms": {name: round(percentile(latencies, fraction), 1) for name, fraction in
                        (("p50", 0.50), ("p95", 0.95), ("p99", 0.99), ("max", 1.0))},
-        "bot_peak_rss_mib": round(memory.get("VmHWM", 0) / 1024, 1),
-        "bot_rss_at_end_mib": round(memory.get("VmRSS", 0) / 1024, 1),
+        "bot_peak_rss_mib": round(memory["VmHWM"] / 1024, 1) if memory else None,
+        "bot_rss_at_end_mib": round(memory["VmRSS"] / 1024, 1) if memory else None,
+        "benchmark_peak_rss_mib": round(
+            resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "bot_startup_s": round(startup, 2),
         # CPU used during the sign-ups: the bot's, and this process's (sandbox + users).
         "cpu_s": {name: round(value, 2) for name, value in cpu.items()},
-        "bot_cpu_ms_per_action": round(1000 * cpu.get("bot", 0) / done, 2) if done else None,
+        "bot_cpu_ms_per_action": (round(1000 * cpu["bot"] / done, 2)
+                                  if done and "bot" in cpu else None),
         "failed_bot_api_calls": dict(replies.failed_calls),
         "user_errors": dict(Counter(run.error for run in runs if run.error)),
         "ok": confirmed == args.users and profiles == args.users,

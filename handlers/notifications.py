@@ -170,7 +170,7 @@ def reasons_text(reasons: list[dict[str, Any]]) -> str:
             parts.append(_("happy to meet at a distance"))
         elif code == "covers_needs" and details:
             parts.append(_("can help with {needs}").format(
-                needs=texts.answer_label(NEEDS, list(details)).lower()))
+                needs=", ".join(texts.option_label(NEEDS, code) for code in details)))
         elif code == "shared_availability" and details:
             parts.append(_("free at the same times"))
     return html.quote("; ".join(parts)) if parts else html.quote(_("a good overall fit"))

@@ -11,12 +11,15 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from mentoring.matching.batch import Assignment, WaitingStudent, assign
 from mentoring.matching.scoring import Score, Weights, score
 from mentoring.model import StudentProfile, VolunteerProfile
 from mentoring.pairing import Notification, Pair, Proposal, ProposalStatus
 from mentoring.ports import Clock, UnitOfWork
+
+if TYPE_CHECKING:
+    from mentoring.matching.batch import Assignment
 
 CANDIDATES_TRIED = 5
 """How many of the best volunteers to try when the first is taken meanwhile."""
@@ -174,6 +177,9 @@ class Matchmaker:
     async def plan_batch(self, time_budget: float = 50.0) -> tuple[Assignment, int, int]:
         """The best global assignment of the waiting list, without changing anything.
         Returns it with the number of students waiting and of volunteers with room."""
+        # Imported here: the solver is heavy, and only batch matching needs it.
+        from mentoring.matching.batch import WaitingStudent, assign
+
         now = self._clock()
         async with self._uow() as uow:
             waiting = await uow.matching.waiting_students()

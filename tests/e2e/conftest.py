@@ -8,13 +8,15 @@ import contextlib
 import os
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import pytest
 from aiogram import Bot, Dispatcher
 
-from bot.app import Runtime, build_bot, build_dispatcher, build_runtime
+from bot.app import Runtime, build_bot, build_dispatcher, build_runtime, build_sender
 from bot.config import Settings
+from mentoring.signup import now_utc
 from sandbox.client import SandboxClient
 from sandbox.server import start_sandbox
 
@@ -60,6 +62,18 @@ class Binome:
         await self.stop()
         self.restarts += 1
         await self.start()
+
+    async def drain(self, at: datetime | None = None) -> int:
+        """Deliver what the outbox holds, as the running bot's sender would (at ``at``)."""
+        assert self.runtime is not None and self.bot is not None
+        clock = (lambda: at) if at else now_utc
+        return await build_sender(self.runtime, self.bot, clock).drain()
+
+    async def tick(self, at: datetime) -> dict[str, int]:
+        from scheduler import tick
+
+        assert self.runtime is not None
+        return await tick(self.runtime.matchmaker, at)
 
     def t(self, message: str, locale: str) -> str:
         """``message`` as a user reading ``locale`` sees it."""

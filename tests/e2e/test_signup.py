@@ -37,7 +37,11 @@ async def test_a_student_signs_up_from_a_deep_link(binome, client, language) -> 
     assert "Rhône (69), Auvergne-Rhône-Alpes" in summary
     assert binome.t("Law", language) in summary
     await user.press(CONFIRM)
-    assert "Léa" in await user.last_text()
+    thanks, waiting = [m["text"] for m in (await user.bot_messages())[-2:]]
+    assert "Léa" in thanks
+    assert waiting == binome.t("For now, no volunteer who fits your profile is free. You are "
+                               "on our waiting list, and we will write to you here as soon as "
+                               "a mentor is available.", language)
 
     [account] = await rows(binome, UserRow)
     assert (account.id, account.source, account.language, account.role) == (
