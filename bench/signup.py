@@ -46,7 +46,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import func, select, text  # noqa: E402
+from sqlalchemy import MetaData, func, select  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from handlers.callbacks import Answer  # noqa: E402
@@ -56,7 +56,7 @@ from sandbox.markup import inline_buttons  # noqa: E402
 from sandbox.model import Chat  # noqa: E402
 from sandbox.server import RunningSandbox, start_sandbox  # noqa: E402
 from storage.database import make_engine  # noqa: E402
-from storage.tables import Base, StudentProfileRow  # noqa: E402
+from storage.tables import StudentProfileRow  # noqa: E402
 from tests.e2e.journeys import AGREE, CONFIRM, ROLE_STUDENT, student_script  # noqa: E402
 
 FIRST_NAMES = ["Léa", "Hugo", "Chloé", "Yanis", "Inès", "Lucas", "Manon", "Adam", "Zoé",
@@ -240,12 +240,17 @@ async def walk(run: UserRun, running: RunningSandbox, replies: Replies,
 
 
 async def reset_database(url: str) -> None:
-    """Drop every table (and Alembic's marker) so the bot migrates an empty database."""
+    """Drop every table of the database (Alembic's marker included, and tables some other
+    version of the schema left behind), so that the bot migrates an empty database."""
     engine = make_engine(url)
     try:
         async with engine.begin() as connection:
-            await connection.run_sync(Base.metadata.drop_all)
-            await connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+            def drop_everything(sync_connection: Any) -> None:
+                found = MetaData()
+                found.reflect(sync_connection)
+                found.drop_all(sync_connection)
+
+            await connection.run_sync(drop_everything)
     finally:
         await engine.dispose()
 
@@ -390,7 +395,10 @@ async def benchmark(args: argparse.Namespace) -> tuple[dict[str, Any], str | Non
     client = SandboxClient(running.url) if args.via_http else None
     keep = True
     try:
-        await reset_database(url)
+        try:
+            await reset_database(url)
+        except Exception as error:
+            raise SystemExit(f"error: could not empty the database: {error}") from None
         replies = Replies(running)
         launched = time.perf_counter()
         process = await start_bot(running, url, workdir)
@@ -509,8 +517,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, default=200, help="simulated students (200)")
     parser.add_argument("--database-url", default=None,
-                        help="SQLAlchemy async URL; its tables are DROPPED first "
-                             "(default: a fresh SQLite file in a temporary directory)")
+                        help="SQLAlchemy async URL of a database whose tables are ALL "
+                             "DROPPED first (default: a fresh SQLite file in a temporary "
+                             "directory)")
     parser.add_argument("--seed", type=int, default=1, help="seed of names, languages, answers")
     parser.add_argument("--timeout", type=float, default=300,
                         help="seconds for the bot's start and every sign-up (300)")

@@ -20,15 +20,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from bot.config import Settings
 from bot.i18n import CatalogueI18n, make_i18n
 from bot.middlewares import UserLanguage
-from bot.telegram import install as install_session_middlewares
 from bot.outbox import OutboxSender, Rendered
+from bot.telegram import install as install_session_middlewares
 from handlers import get_routers
 from handlers.notifications import Notifications
 from mentoring.matchmaking import Matchmaker
-from storage.outbox import OutboxQueue
 from mentoring.signup import Signup, now_utc
 from storage.conversations import DatabaseStorage
 from storage.database import make_engine, make_sessionmaker
+from storage.outbox import OutboxQueue
 from storage.uow import uow_factory
 
 COMMANDS = ("start", "binome", "profile", "language", "help", "privacy", "mydata", "delete",
@@ -99,7 +99,7 @@ def build_dispatcher(runtime: Runtime) -> Dispatcher:
     dp["matchmaker"] = runtime.matchmaker
     dp["settings"] = runtime.settings
     UserLanguage(runtime.i18n, runtime.signup, runtime.settings.default_language).setup(dp)
-    dp.include_routers(*get_routers())
+    dp.include_routers(*get_routers(runtime.settings.staff_ids))
     return dp
 
 

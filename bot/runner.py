@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime
 from contextlib import AsyncExitStack
+from datetime import datetime
 
 from aiogram import Bot, Dispatcher
 from aiohttp import web

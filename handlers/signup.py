@@ -16,8 +16,8 @@ from aiogram.utils.i18n import gettext as _
 
 from handlers import keyboards, texts
 from handlers.callbacks import Answer, SummaryAction
-from handlers.notifications import waiting_text
 from handlers.common import edit_markup, edit_text, load_draft, pressed_text, send
+from handlers.notifications import waiting_text
 from handlers.states import Form
 from mentoring import catalog
 from mentoring.errors import InvalidAnswer

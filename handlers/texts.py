@@ -5,12 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from aiogram import html
+from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 
 from mentoring import catalog, places
-from mentoring.form import LEVEL as LEVEL_STEP
 from mentoring.form import Draft, Step, StepKind
 from mentoring.model import Role
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """The singular or plural sentence for ``n``, in the user's language."""
+    return get_i18n().gettext(singular, plural, n)
 
 
 def question(role: Role, step: Step) -> str:

@@ -105,6 +105,11 @@ class Matchmaker:
             waiting = await uow.matching.waiting_student(user_id)
         return MatchStatus(pair, proposed, waiting[1] if waiting else None)
 
+    async def waiting_list(self) -> list[tuple[StudentProfile, datetime]]:
+        """Students waiting for a mentor (not currently proposed), longest waiting first."""
+        async with self._uow() as uow:
+            return await uow.matching.waiting_students()
+
     async def withdraw(self, user_id: int) -> None:
         """Someone leaves (erases their data): cancel their proposals and end their pairs
         cleanly, freeing the volunteer's place and finding the students someone else."""
@@ -121,7 +126,8 @@ class Matchmaker:
                 other = pair.volunteer_id if pair.student_id == user_id else pair.student_id
                 await uow.outbox.add(Notification(f"pair-ended:{pair.id}:{other}", other,
                                                   "pair_left", {"pair_id": pair.id}), now)
-            for student_id in {p.student_id for p in [*proposals, *pairs]} - {user_id}:
+            students = {p.student_id for p in proposals} | {p.student_id for p in pairs}
+            for student_id in students - {user_id}:
                 await uow.matching.set_waiting(student_id, now)
                 await self._propose(uow, student_id, now)
             await uow.commit()
@@ -197,7 +203,7 @@ class Matchmaker:
         now = self._clock()
         for chunk_start in range(0, len(plan.pairs), 500):
             async with self._uow() as uow:
-                for student_id, volunteer_id, value in plan.pairs[chunk_start:chunk_start + 500]:
+                for student_id, volunteer_id, _value in plan.pairs[chunk_start:chunk_start + 500]:
                     made += await self._propose_pair(uow, student_id, volunteer_id, now)
                 await uow.commit()
         return plan, made

@@ -76,7 +76,9 @@ class MatchingRepository(Protocol):
         """Volunteers not paused at ``now`` with free capacity, and how much."""
         ...
 
-    async def volunteer_free(self, volunteer_id: int, now: datetime) -> tuple[VolunteerProfile, int] | None: ...
+    async def volunteer_free(
+        self, volunteer_id: int, now: datetime
+    ) -> tuple[VolunteerProfile, int] | None: ...
 
     async def excluded_for_student(self, student_id: int) -> set[int]:
         """Volunteers never to propose to this student again: past proposals, past pairs,

@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from handlers.callbacks import ProposalAnswer
-
 from tests.e2e.journeys import CONFIRM, act, start_as, student_script, volunteer_script
 
 
@@ -102,3 +101,20 @@ async def test_an_unanswered_proposal_is_reminded_then_expires(binome, client) -
     assert "closed without an answer" in await marc.last_text()
     answer = await marc.press("✅ Accept", message_id=proposal["message_id"])
     assert answer["answer"]["text"] == "This proposal has expired: we asked another volunteer."
+
+
+async def test_staff_see_who_waits_and_others_are_refused(make_binome, client) -> None:
+    staff = await client.create_user(first_name="Sam", language_code="en")
+    running = make_binome(staff_ids=frozenset({staff.id}))
+    await running.start()
+    try:
+        lea = await client.create_user(first_name="Léa", language_code="en")
+        await sign_up_student(lea)
+        await staff.send("/waiting")
+        listing = await staff.last_text()
+        assert "1 students are waiting" in listing or "1 student" in listing
+        assert "Léa · Law · Rhône · 0 days" in listing
+        await lea.send("/waiting")
+        assert await lea.last_text() == "This command is for the programme staff."
+    finally:
+        await running.stop()
