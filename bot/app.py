@@ -122,9 +122,5 @@ async def publish_commands(bot: Bot, i18n: CatalogueI18n) -> None:
                         for name in COMMANDS]
         await bot.set_my_commands(commands, scope=BotCommandScopeAllPrivateChats(),
                                   language_code=locale)
-        if locale == runtime_default(i18n):
+        if locale == i18n.default_locale:  # for apps in any other language
             await bot.set_my_commands(commands, scope=BotCommandScopeAllPrivateChats())
-
-
-def runtime_default(i18n: CatalogueI18n) -> str:
-    return i18n.default_locale

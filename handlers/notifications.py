@@ -20,7 +20,7 @@ from babel.dates import format_datetime
 from handlers import texts
 from handlers.callbacks import ProposalAnswer
 from mentoring import catalog, places
-from mentoring.form import AVAILABILITY, NEEDS
+from mentoring.form import AVAILABILITY, LEVEL, NEEDS
 from mentoring.model import StudentProfile, User, VolunteerProfile
 from mentoring.signup import Signup
 
@@ -131,7 +131,7 @@ def student_card(student: StudentProfile) -> str:
     department = places.department(student.department)
     lines = [
         f"<b>{html.quote(student.first_name)}</b> · {html.quote(texts.field_label(student.field))}"
-        f" · {html.quote(texts.option_label(texts.LEVEL_STEP, student.level))}",
+        f" · {html.quote(texts.option_label(LEVEL, student.level))}",
         f"📍 {html.quote(department.name)} ({department.code})",
         _("<b>Needs</b>: {needs}").format(needs=texts.answer_label(NEEDS, student.needs)),
         _("<b>Free</b>: {slots}").format(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, F, Router, html
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import get_i18n
@@ -211,9 +211,10 @@ async def picked(callback: CallbackQuery, callback_data: Answer, state: FSMConte
         await callback.answer(texts.mistake(step, error.reason), show_alert=True)
         return
     await callback.answer()
-    await edit_text(callback, texts.chosen(pressed_text(callback), texts.html.quote(label))
-                    if step.kind is not StepKind.FIELD else
-                    texts.chosen(texts.question(draft.role, step), texts.html.quote(label)))
+    # A field may be picked from the search results: show it under the question itself.
+    question = (texts.question(draft.role, step) if step.kind is StepKind.FIELD
+                else pressed_text(callback))
+    await edit_text(callback, texts.chosen(question, html.quote(label)))
     await _accept(bot, callback.from_user.id, state, signup, draft, step, value)
 
 
@@ -285,7 +286,7 @@ async def confirm(callback: CallbackQuery, state: FSMContext, signup: Signup,
     await edit_markup(callback, None)
     if not isinstance(callback.message, Message):
         return
-    name = texts.html.quote(profile.first_name)
+    name = html.quote(profile.first_name)
     if draft.role is Role.STUDENT:
         await callback.message.answer(_("Thank you, {name}! Your profile is saved.").format(
             name=name))

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Collection
 from datetime import UTC, datetime
 
-from aiogram import F, Router
+from aiogram import F, Router, html
 from aiogram.filters import Command
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
@@ -36,8 +36,8 @@ async def waiting(message: Message, matchmaker: Matchmaker) -> None:
         lines.append(texts.ngettext("{name} · {field} · {department} · {days} day",
                                     "{name} · {field} · {department} · {days} days",
                                     days).format(
-            name=texts.html.quote(student.first_name),
-            field=texts.html.quote(texts.field_label(student.field)),
+            name=html.quote(student.first_name),
+            field=html.quote(texts.field_label(student.field)),
             department=places.department(student.department).name, days=days))
     if len(students) > SHOWN:
         lines.append(_("… and {more} more.").format(more=len(students) - SHOWN))

@@ -1,45 +1,36 @@
 """Searching all (student, volunteer) pairs for the ones worth adding to the flow graph.
 
 Every pair has a *reduced value*: its score minus the volunteer's price (``offset``, in
-score units). Given each student's current value ``t`` (what they get now), a pair whose
-reduced value exceeds ``t`` could improve the assignment; and the largest reduced value of
-each student gives a proven upper bound of the optimum (see :mod:`.batch`).
+score units). A pair whose reduced value exceeds what its student gets now (``above``)
+could improve the assignment, and the largest reduced value of each student bounds the
+optimum from above (see :mod:`.batch`). Only those pairs are kept, so exclusions need only
+be checked on them.
 
-Scoring 2.5 billion pairs is too slow, so the row scan prunes by class: relative to a
-student, a volunteer has a field level (same field, same family, neither) and is either in
+Scoring 2.5 billion pairs each round is too slow, so the row scan prunes by class: relative
+to a student, a volunteer has a field level (same field, same family, neither) and is in
 the student's region or mentors remotely from elsewhere. Each class has an upper bound of
-the score; within a class, only volunteers priced below that bound minus ``t`` can matter,
-and they are found by binary search in volunteers sorted by price. Volunteers that are still
-cheap (priced below the cost of leaving a student unmatched) are scanned by column instead.
+the score, and within a class only volunteers priced below that bound minus ``prune`` can
+matter: a binary search among volunteers sorted by price finds them. Pairs are then scored
+in cache-sized chunks. Volunteers that are still cheap (priced below the cost of leaving a
+student unmatched) would pass every bound, so the column scan handles them instead.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
 
-from mentoring.matching.encoding import (
-    DEPARTMENT,
-    FAMILIES,
-    FIELD,
-    LANGUAGES,
-    N_NEEDS,
-    N_SLOTS,
-    NEEDS,
-    REGION,
-    REMOTE,
-    SLOTS,
-    Bools,
-    Floats,
-    Ints,
-    pair_values,
-)
+from mentoring.matching import encoding as enc
+from mentoring.matching.encoding import Bools, Floats, Ints, pair_values
 from mentoring.matching.scoring import Weights
 
+CHUNK = 1 << 17
+"""Pairs scored at once: small enough for the CPU cache."""
+
 _STEP = 16.0  # width of one class in the sort keys; prices are clipped well inside it
-_CLIP = _STEP / 4
+_CLIP = _STEP / 4 - 1
 
 
 @dataclass
@@ -53,24 +44,38 @@ class Found:
     @staticmethod
     def join(parts: list[Found]) -> Found:
         if not parts:
-            empty = np.zeros(0, np.int64)
-            return Found(empty, empty, np.zeros(0))
-        return Found(*(np.concatenate([getattr(p, a) for p in parts])
-                       for a in ("students", "volunteers", "values")))
+            return Found(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
+        return Found(np.concatenate([p.students for p in parts]),
+                     np.concatenate([p.volunteers for p in parts]),
+                     np.concatenate([p.values for p in parts]))
 
-    def best(self, k: int, by_volunteer: bool = False) -> Found:
-        """The ``k`` best distinct pairs of each student (or volunteer)."""
-        s, v, r = self.students, self.volunteers, self.values
-        order = np.lexsort((-r, v, s))
-        s, v, r = s[order], v[order], r[order]
+    def best(self, k: int, k_volunteer: int = 0) -> Found:
+        """The ``k`` best distinct pairs of each student, with the ``k_volunteer`` best of
+        each volunteer."""
+        order = np.lexsort((-self.values, self.volunteers, self.students))
+        s, v, r = self.students[order], self.volunteers[order], self.values[order]
         distinct = np.r_[True, (s[1:] != s[:-1]) | (v[1:] != v[:-1])]
         s, v, r = s[distinct], v[distinct], r[distinct]
-        owner = v if by_volunteer else s
-        order = np.lexsort((-r, owner))
-        s, v, r, owner = s[order], v[order], r[order], owner[order]
-        rank = np.arange(len(owner)) - np.searchsorted(owner, owner)
-        keep = rank < k
+        keep = _first(s, r, k)
+        if k_volunteer:
+            keep |= _first(v, r, k_volunteer)
         return Found(s[keep], v[keep], r[keep])
+
+    def most(self, n: int) -> Floats:
+        """The largest value of each of ``n`` students (-inf for those without pairs)."""
+        top = np.full(n, -np.inf)
+        np.maximum.at(top, self.students, self.values)
+        return top
+
+
+def _first(owner: Ints, value: Floats, k: int) -> Bools:
+    """Which entries are among the ``k`` of largest value of their owner."""
+    order = np.lexsort((-value, owner))
+    sorted_owner = owner[order]
+    rank = np.arange(len(owner)) - np.searchsorted(sorted_owner, sorted_owner)
+    keep = np.zeros(len(owner), bool)
+    keep[order[rank < k]] = True
+    return keep
 
 
 def runs(starts: Ints, ends: Ints) -> tuple[Ints, Ints]:
@@ -81,45 +86,70 @@ def runs(starts: Ints, ends: Ints) -> tuple[Ints, Ints]:
     return shift + np.arange(len(shift)), lengths
 
 
+def _compact(values: Ints) -> Ints:
+    """The same integers in the smallest type that holds them, to save memory bandwidth."""
+    for kind in (np.int8, np.int16, np.int32):
+        info = np.iinfo(kind)
+        if not len(values) or (values.min() >= info.min and values.max() <= info.max):
+            return values.astype(kind)
+    return values
+
+
+def _chunks(lengths: Ints, size: int) -> Iterator[tuple[int, int]]:
+    """Consecutive slices of rows whose lengths add up to about ``size``."""
+    ends = np.cumsum(lengths)
+    start = 0
+    while start < len(lengths):
+        before = ends[start - 1] if start else 0
+        stop = max(int(np.searchsorted(ends, before + size, "right")), start + 1)
+        yield start, stop
+        start = stop
+
+
 class Market:
-    """The encoded students and volunteers of one batch, and the scans over their pairs."""
+    """The encoded students and volunteers of one batch, and the scans over their pairs.
+
+    ``excluded`` holds (student index, volunteer index) pairs that may never be proposed.
+    """
 
     def __init__(self, students: Ints, volunteers: Ints, weights: Weights,
-                 excluded: Collection[tuple[int, int]] = ()) -> None:
+                 excluded: tuple[Ints, Ints] | None = None) -> None:
         self.S, self.V, self.w = students, volunteers, weights
         self.ns, self.nv = students.shape[1], volunteers.shape[1]
-        keys = np.array(sorted(s * self.nv + v for s, v in excluded), dtype=np.int64)
-        self.excluded = keys
-        _, region = np.unique(np.r_[volunteers[REGION], students[REGION]], return_inverse=True)
+        pairs = excluded or (np.zeros(0, np.int64), np.zeros(0, np.int64))
+        self.excluded = np.unique(pairs[0] * self.nv + pairs[1])
+        _, region = np.unique(np.r_[volunteers[enc.REGION], students[enc.REGION]],
+                              return_inverse=True)
         self.v_region, self.s_region = region[:self.nv], region[self.nv:]
         self.regions = int(region.max(initial=0)) + 1
-        self.remote = np.flatnonzero(volunteers[REMOTE] != 0)
-        s = students
-        self.w_needs = np.where(s[N_NEEDS] > 0, weights.needs / np.maximum(s[N_NEEDS], 1), 0.0)
-        self.w_slots = np.where(s[N_SLOTS] > 0,
-                                weights.availability / np.maximum(s[N_SLOTS], 1), 0.0)
-        order = np.argsort(s[FIELD], kind="stable")
-        fields, starts = np.unique(s[FIELD][order], return_index=True)
+        self.remote = np.flatnonzero(volunteers[enc.REMOTE] != 0)
+        rows = (enc.DEPARTMENT, enc.NEEDS, enc.SLOTS, enc.LANGUAGES)
+        self.s_cols = [_compact(students[row]) for row in rows]
+        self.v_cols = [_compact(volunteers[row]) for row in rows]
+        s, w = students, weights
+        self.w_needs = np.where(s[enc.N_NEEDS] > 0, w.needs / np.maximum(s[enc.N_NEEDS], 1), 0.)
+        self.w_slots = np.where(s[enc.N_SLOTS] > 0,
+                                w.availability / np.maximum(s[enc.N_SLOTS], 1), 0.)
+        order = np.argsort(s[enc.FIELD], kind="stable")
+        fields, starts = np.unique(s[enc.FIELD][order], return_index=True)
         ends = np.r_[starts[1:], self.ns]
         self.groups = [(int(f), order[a:b]) for f, a, b in zip(fields, starts, ends, strict=True)]
-        shares = np.array([0.0, weights.same_family, 1.0])
-        self.field_part = weights.field * shares
-        self.bound_local = self.field_part + weights.place + weights.needs + weights.availability
-        self.bound_remote = self.bound_local - weights.place * (1 - weights.remote)
+        self.field_part = w.field * np.array([0.0, w.same_family, 1.0])
+        self.bound_local = self.field_part + w.place + w.needs + w.availability
+        self.bound_remote = self.bound_local - w.place * (1 - w.remote)
 
-    # --------------------------------------------------------------------- pairs
-
-    def is_excluded(self, ps: Ints, pv: Ints) -> Bools:
+    def allowed(self, ps: Ints, pv: Ints) -> Bools:
+        """Which pairs are not excluded."""
         if not len(self.excluded):
-            return np.zeros(len(ps), bool)
+            return np.ones(len(ps), bool)
         key = ps * self.nv + pv
         at = np.minimum(np.searchsorted(self.excluded, key), len(self.excluded) - 1)
-        return self.excluded[at] == key
+        return self.excluded[at] != key  # type: ignore[no-any-return]
 
     def scores(self, ps: Ints, pv: Ints) -> tuple[Floats, Bools]:
-        """Exact scores of pairs, and whether each is allowed (eligible, not excluded)."""
+        """Exact scores of pairs, and whether each may be proposed."""
         values, ok = pair_values(self.S[:, ps], self.V[:, pv], self.w)
-        return values, ok & ~self.is_excluded(ps, pv)
+        return values, ok & self.allowed(ps, pv)
 
     # ------------------------------------------------------------------ row scan
 
@@ -128,83 +158,83 @@ class Market:
         if field < 0:
             return np.zeros(self.nv, np.int64)
         V = self.V
-        return np.where(V[FIELD] == field, 2, np.where((V[FAMILIES] & family) != 0, 1, 0))
+        return np.where(V[enc.FIELD] == field, 2,
+                        np.where((V[enc.FAMILIES] & family) != 0, 1, 0))
 
-    def row_scan(self, offset: Floats, skip: Bools, prune: Floats, above: Floats, k: int
-                 ) -> tuple[Floats, Found]:
-        """For each student, the largest reduced value over the volunteers that may beat
-        ``prune`` (the others are proven not to; ``skip`` ones are left out), and its ``k``
-        best pairs whose reduced value exceeds ``above``."""
-        key_price = np.where(skip, _CLIP, np.clip(offset, -_CLIP + 1, _CLIP - 1))
-        row_max = np.full(self.ns, -np.inf)
-        found: list[Found] = []
+    def row_scan(self, offset: Floats, skip: Bools, prune: Floats, above: Floats, k: int,
+                 k_volunteer: int = 0) -> Found:
+        """The pairs whose reduced value beats ``above`` (each student's ``k`` best and
+        each volunteer's ``k_volunteer`` best), among volunteers not in ``skip`` that may
+        beat ``prune``: the others are proven not to."""
+        key_price = np.where(skip, _CLIP + 0.5, np.clip(offset, -_CLIP, _CLIP))
+        parts: list[Found] = []
+        size = 0
         for field, students in self.groups:
-            level = self._levels(field, int(self.S[FAMILIES][students[0]]))
+            level = self._levels(field, int(self.S[enc.FAMILIES][students[0]]))
             local = np.lexsort((key_price, self.v_region, level))
             local_key = (level[local] * self.regions + self.v_region[local]) * _STEP \
                 + key_price[local]
             remote = self.remote[np.lexsort((key_price[self.remote], level[self.remote]))]
             remote_key = level[remote] * _STEP + key_price[remote]
-            limit, region = prune[students], self.s_region[students]
             for lvl in range(3):
                 for is_local, order, keys in ((True, local, local_key),
                                               (False, remote, remote_key)):
-                    start = (lvl * self.regions + region) * _STEP if is_local \
+                    start = (lvl * self.regions + self.s_region[students]) * _STEP if is_local \
                         else np.full(len(students), lvl * _STEP)
                     bound = (self.bound_local if is_local else self.bound_remote)[lvl]
                     first = np.searchsorted(keys, start - _STEP / 2)
-                    last = np.searchsorted(keys, start + np.clip(bound - limit, -_CLIP + .5, _CLIP))
-                    index, lengths = runs(first, last)
-                    if len(index):
-                        self._rows(students, lengths, order[index], lvl, is_local, offset,
-                                   above, k, row_max, found)
-        return row_max, Found.join(found).best(k)
+                    last = np.searchsorted(
+                        keys, start + np.clip(bound - prune[students], -_CLIP, _CLIP), "right")
+                    new = self._rows(students, first, last, order, lvl, is_local, offset,
+                                     above)
+                    parts += new
+                    size += sum(len(p.students) for p in new)
+            if size > 50 * CHUNK:  # keep memory flat when many pairs qualify
+                parts, size = [Found.join(parts).best(k, k_volunteer)], 0
+        return Found.join(parts).best(k, k_volunteer)
 
-    def _rows(self, students: Ints, lengths: Ints, pv: Ints, level: int, is_local: bool,
-              offset: Floats, above: Floats, k: int, row_max: Floats, found: list[Found]
-              ) -> None:
-        S, V, w = self.S, self.V, self.w
-        some = lengths > 0
-        students, lengths = students[some], lengths[some]
-        ps = np.repeat(students, lengths)
-
-        def each(values: Ints | Floats) -> Ints | Floats:
-            return np.repeat(values[students], lengths)
-
-        # Remote classes count every volunteer as remote; those of the student's region are
-        # also met, exactly, in the local classes, so maxima are right.
-        place = np.where(each(S[DEPARTMENT]) == V[DEPARTMENT][pv], w.place,
-                         w.place * w.same_region) if is_local else w.place * w.remote
-        value = self.field_part[level] + place \
-            + np.bitwise_count(each(S[NEEDS]) & V[NEEDS][pv]) * each(self.w_needs)
-        value += np.bitwise_count(each(S[SLOTS]) & V[SLOTS][pv]) * each(self.w_slots)
-        value -= offset[pv]
-        bad = ((each(S[LANGUAGES]) & V[LANGUAGES][pv]) == 0) | self.is_excluded(ps, pv)
-        value[bad] = -np.inf
-        starts = np.cumsum(lengths) - lengths
-        np.maximum.at(row_max, students, np.maximum.reduceat(value, starts))
-        better = value > np.repeat(above[students], lengths)
-        if better.any():
-            part = Found(ps[better], pv[better], value[better])
-            found.append(part.best(k) if len(part.students) > 8 * k * len(students) else part)
+    def _rows(self, students: Ints, first: Ints, last: Ints, order: Ints, level: int,
+              is_local: bool, offset: Floats, above: Floats) -> list[Found]:
+        w = self.w
+        some = last > first
+        students, first, last = students[some], first[some], last[some]
+        s_department, s_needs, s_slots, s_languages = self.s_cols
+        v_department, v_needs, v_slots, v_languages = self.v_cols
+        parts = []
+        for a, b in _chunks(last - first, CHUNK):
+            index, lengths = runs(first[a:b], last[a:b])
+            rows, pv = students[a:b], order[index]
+            ps = np.repeat(rows, lengths)
+            # Remote classes count every volunteer as remote; those of the student's region
+            # are also met, exactly, in the local classes, so nothing is overestimated.
+            place = np.where(s_department[ps] == v_department[pv], w.place,
+                             w.place * w.same_region) if is_local else w.place * w.remote
+            value = self.field_part[level] + place \
+                + np.bitwise_count(s_needs[ps] & v_needs[pv]) * self.w_needs[ps]
+            value += np.bitwise_count(s_slots[ps] & v_slots[pv]) * self.w_slots[ps]
+            value -= offset[pv]
+            better = (value > above[ps]) & ((s_languages[ps] & v_languages[pv]) != 0)
+            if better.any():
+                ps, pv, value = ps[better], pv[better], value[better]
+                ok = self.allowed(ps, pv)
+                parts.append(Found(ps[ok], pv[ok], value[ok]))
+        return parts
 
     # --------------------------------------------------------------- column scan
 
     def column_scan(self, volunteers: Ints, offset: Floats, above: Floats, k: int,
-                    block: int = 16) -> tuple[Floats, Found]:
-        """The same for a few volunteers against every student: each student's largest
-        reduced value over them, and each volunteer's ``k`` best pairs beating ``above``."""
-        col_max = np.full(self.ns, -np.inf)
-        found: list[Found] = []
-        everyone = np.arange(self.ns)
+                    block: int = 8) -> Found:
+        """The same for a few volunteers against every student: each volunteer's ``k``
+        best pairs beating ``above``, and each student's best among them."""
+        parts = []
+        students = self.S[:, None, :]
         for i in range(0, len(volunteers), block):
             cols = volunteers[i:i + block]
-            ps = np.tile(everyone, len(cols))
-            pv = np.repeat(cols, self.ns)
-            values, ok = self.scores(ps, pv)
-            values = np.where(ok, values - offset[pv], -np.inf).reshape(len(cols), self.ns)
-            np.maximum(col_max, values.max(axis=0), out=col_max)
-            better = values > above[None, :]
-            rows, where = np.nonzero(better)
-            found.append(Found(where, cols[rows], values[rows, where]).best(k, by_volunteer=True))
-        return col_max, Found.join(found)
+            values, ok = pair_values(students, self.V[:, cols, None], self.w)
+            values = values - offset[cols, None]
+            better = ok & (values > above[None, :])
+            where, ps = np.nonzero(better)
+            pv, value = cols[where], values[where, ps]
+            keep = self.allowed(ps, pv)
+            parts.append(Found(ps[keep], pv[keep], value[keep]).best(1, k))
+        return Found.join(parts).best(1, k)
