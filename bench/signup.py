@@ -68,6 +68,7 @@ GOALS = ["Réussir mes partiels et trouver un stage en cabinet.",
          "Pass my exams and find an internship in a law firm.",
          "Get advice on my CV and on choosing a master's degree."]
 SOURCES = ["tract-fac", "lycee-jaures", "insta", "bde-droit"]
+ERROR_REPLY = "Sorry, something went wrong on our side. Please try again in a moment."
 EDITS = ("editMessageText", "editMessageReplyMarkup", "editMessageCaption")
 
 
@@ -81,6 +82,7 @@ class Action:
 @dataclass
 class UserRun:
     user_id: int
+    name: str
     chat: Chat
     journey: list[Action]
     done: int = 0
@@ -174,9 +176,19 @@ def bot_messages(chat: Chat) -> int:
     return sum(1 for message in chat.messages.values() if message.sender == "bot")
 
 
-def last_bot_text(chat: Chat) -> str:
+def last_bot_text(chat: Chat, length: int = 80) -> str:
     texts = [m.text or "" for m in chat.messages.values() if m.sender == "bot"]
-    return texts[-1][:80] if texts else ""
+    return texts[-1][:length] if texts else ""
+
+
+def error_replies(runs: list[UserRun]) -> int:
+    """Bot messages that are the error handler's apology (in any of the users' languages)."""
+    from bot.i18n import make_i18n
+
+    i18n = make_i18n()
+    apologies = {i18n.gettext(ERROR_REPLY, locale=locale) for locale in ("en", "fr")}
+    return sum(1 for run in runs for message in run.chat.messages.values()
+               if message.sender == "bot" and (message.text or "").strip() in apologies)
 
 
 def button_message(chat: Chat, data: str) -> int | None:
@@ -224,6 +236,9 @@ async def walk(run: UserRun, running: RunningSandbox, replies: Replies,
                 raise TimeoutError(f"no reply to {action.kind} {action.value!r}: {why}") from None
             run.latencies.append(answered - started)
             run.done += 1
+            if action.value == CONFIRM and run.name not in last_bot_text(run.chat, 400):
+                raise RuntimeError("Confirm was not answered with the thank-you message but "
+                                   f"with {last_bot_text(run.chat)!r}")
             if think is not None:
                 rng, mean = think
                 await asyncio.sleep(min(rng.expovariate(1 / mean), deadline - loop.time()))
@@ -376,6 +391,7 @@ def table(report: dict[str, Any]) -> str:
         ("bot start to first poll", f"{report['bot_startup_s']:.2f} s"),
         ("student_profiles rows", f"{report['profiles_in_database']}"),
         ("failed Bot API calls", f"{sum(report['failed_bot_api_calls'].values())}"),
+        ("error replies users saw", f"{report['error_replies_seen_by_users']}"),
         ("result", "OK" if report["ok"] else "FAILED"),
     ]
     width = max(len(name) for name, _ in rows)
@@ -414,7 +430,7 @@ async def benchmark(args: argparse.Namespace) -> tuple[dict[str, Any], str | Non
         for _ in range(args.users):
             name, language, steps = journey(rng)
             user = running.sandbox.create_user(first_name=name, language_code=language)
-            runs.append(UserRun(user.id, running.sandbox.chats[user.id], steps))
+            runs.append(UserRun(user.id, name, running.sandbox.chats[user.id], steps))
         think = args.think_ms / 1000
         watchdog = asyncio.create_task(_watch(process, replies))
         bot_cpu, own_cpu = cpu_seconds(process.pid), own_cpu_seconds()
@@ -502,6 +518,7 @@ def build_report(args: argparse.Namespace, url: str, runs: list[UserRun], replie
         "bot_cpu_ms_per_action": (round(1000 * cpu["bot"] / done, 2)
                                   if done and "bot" in cpu else None),
         "failed_bot_api_calls": dict(replies.failed_calls),
+        "error_replies_seen_by_users": error_replies(runs),
         "user_errors": dict(Counter(run.error for run in runs if run.error)),
         "ok": confirmed == args.users and profiles == args.users,
     }

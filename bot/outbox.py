@@ -87,11 +87,14 @@ class OutboxSender:
             for row in claimed:
                 delivered += await self._deliver(row)
 
-    async def run(self, every: float = 1.0) -> None:
-        """Drain forever, a round every ``every`` seconds."""
+    async def run(self, every: float = 1.0,
+                  while_true: Callable[[], bool] = lambda: True) -> None:
+        """Drain forever, a round every ``every`` seconds, in the rounds ``while_true``
+        allows (the process that leads)."""
         while True:
             try:
-                await self.drain()
+                if while_true():
+                    await self.drain()
             except Exception:
                 log.exception("outbox round failed")
             await asyncio.sleep(every)

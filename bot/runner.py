@@ -19,10 +19,14 @@ from bot.app import (
     publish_commands,
 )
 from bot.config import Settings
-from scheduler import add_jobs, build_scheduler
+from scheduler import Leadership, add_jobs, build_scheduler
+from storage.leases import Lease
 from storage.migrate import upgrade, upgrade_async
 
 log = logging.getLogger("binome")
+
+# Renewed every 20 s: a leader that dies is replaced within a minute.
+LEASE_SECONDS = 60
 
 
 def migrate(settings: Settings) -> None:
@@ -35,11 +39,17 @@ async def _serve(runtime: Runtime, bot: Bot, dp: Dispatcher, *, scheduler: bool,
         stack.push_async_callback(runtime.close)
         stack.push_async_callback(bot.session.close)
         if scheduler:
+            lease = Lease(runtime.sessions, "scheduler", f"{socket.gethostname()}:{os.getpid()}",
+                          timedelta(seconds=LEASE_SECONDS))
+            leadership = Leadership(lease.acquire)
             jobs = build_scheduler()
-            add_jobs(jobs, runtime.matchmaker, runtime.settings.matching_interval_minutes)
+            add_jobs(jobs, leadership, runtime.matchmaker,
+                     runtime.settings.matching_interval_minutes)
             jobs.start()
+            stack.push_async_callback(lease.release)
             stack.callback(jobs.shutdown, wait=False)
-            sender = asyncio.create_task(build_sender(runtime, bot).run())
+            sender = asyncio.create_task(
+                build_sender(runtime, bot).run(while_true=lambda: leadership.leader))
             stack.callback(sender.cancel)
         await publish_commands(bot, runtime.i18n)
         settings = runtime.settings

@@ -1,16 +1,23 @@
 """APScheduler set-up. Jobs stay thin: what is due is decided from our own tables, so the
-scheduler holds no state worth keeping and a restart loses nothing."""
+scheduler holds no state worth keeping and a restart loses nothing.
+
+Several bot processes may run; only the holder of the leader lease runs the jobs and the
+outbox sender. The others keep trying, and one takes over when the leader's lease runs out.
+"""
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from mentoring.matchmaking import Matchmaker
 
 log = logging.getLogger(__name__)
+
+LEASE_RENEWAL_SECONDS = 20
 
 
 def build_scheduler() -> AsyncIOScheduler:
@@ -19,6 +26,25 @@ def build_scheduler() -> AsyncIOScheduler:
         timezone="UTC",
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30},
     )
+
+
+class Leadership:
+    """Whether this process currently holds the leader lease."""
+
+    def __init__(self, acquire: Callable[[datetime], Awaitable[bool]]) -> None:
+        self._acquire = acquire
+        self.leader = False
+
+    async def renew(self) -> bool:
+        try:
+            held = await self._acquire(datetime.now(UTC))
+        except Exception:
+            log.exception("could not renew the leader lease")
+            held = False
+        if held != self.leader:
+            log.info("this process %s the scheduler", "now runs" if held else "no longer runs")
+        self.leader = held
+        return held
 
 
 async def tick(matchmaker: Matchmaker, now: datetime | None = None) -> dict[str, int]:
@@ -37,8 +63,17 @@ async def batch(matchmaker: Matchmaker) -> int:
     return made
 
 
-def add_jobs(scheduler: AsyncIOScheduler, matchmaker: Matchmaker, batch_minutes: int) -> None:
-    """The fixed periodic jobs of a bot process that holds the scheduler."""
-    minutes = batch_minutes
-    scheduler.add_job(tick, "interval", minutes=1, args=[matchmaker], id="tick")
-    scheduler.add_job(batch, "interval", minutes=minutes, args=[matchmaker], id="batch")
+def add_jobs(scheduler: AsyncIOScheduler, leadership: Leadership, matchmaker: Matchmaker,
+             batch_minutes: int) -> None:
+    """The fixed periodic jobs; each runs only in the process that leads."""
+
+    async def as_leader(job: Callable[[], Awaitable[object]]) -> None:
+        if leadership.leader:
+            await job()
+
+    scheduler.add_job(leadership.renew, "interval", seconds=LEASE_RENEWAL_SECONDS,
+                      id="leadership", next_run_time=datetime.now(UTC))
+    scheduler.add_job(as_leader, "interval", minutes=1, args=[lambda: tick(matchmaker)],
+                      id="tick")
+    scheduler.add_job(as_leader, "interval", minutes=batch_minutes,
+                      args=[lambda: batch(matchmaker)], id="batch")

@@ -52,6 +52,8 @@ class Found:
     def best(self, k: int, k_volunteer: int = 0) -> Found:
         """The ``k`` best distinct pairs of each student, with the ``k_volunteer`` best of
         each volunteer."""
+        if not len(self.students):
+            return self
         order = np.lexsort((-self.values, self.volunteers, self.students))
         s, v, r = self.students[order], self.volunteers[order], self.values[order]
         distinct = np.r_[True, (s[1:] != s[:-1]) | (v[1:] != v[:-1])]
@@ -222,19 +224,38 @@ class Market:
 
     # --------------------------------------------------------------- column scan
 
-    def column_scan(self, volunteers: Ints, offset: Floats, above: Floats, k: int,
-                    block: int = 8) -> Found:
+    def column_scan(self, volunteers: Ints, offset: Floats, above: Floats, k: int) -> Found:
         """The same for a few volunteers against every student: each volunteer's ``k``
         best pairs beating ``above``, and each student's best among them."""
+        S, V, w = self.S, self.V, self.w
+        s_department, s_needs, s_slots, s_languages = self.s_cols
+        s_field, s_family = S[enc.FIELD], S[enc.FAMILIES]
+        best = np.full(self.ns, -np.inf)
+        best_of = np.zeros(self.ns, np.int64)
         parts = []
-        students = self.S[:, None, :]
-        for i in range(0, len(volunteers), block):
-            cols = volunteers[i:i + block]
-            values, ok = pair_values(students, self.V[:, cols, None], self.w)
-            values = values - offset[cols, None]
-            better = ok & (values > above[None, :])
-            where, ps = np.nonzero(better)
-            pv, value = cols[where], values[where, ps]
-            keep = self.allowed(ps, pv)
-            parts.append(Found(ps[keep], pv[keep], value[keep]).best(1, k))
-        return Found.join(parts).best(1, k)
+        for v in volunteers:
+            value = np.where(s_field == V[enc.FIELD, v], w.field,
+                             np.where((s_family & V[enc.FAMILIES, v]) != 0,
+                                      w.field * w.same_family, 0.0))
+            same_region = self.s_region == self.v_region[v]
+            value += np.where(s_department == V[enc.DEPARTMENT, v], w.place,
+                              np.where(same_region, w.place * w.same_region, w.place * w.remote))
+            value += np.bitwise_count(s_needs & V[enc.NEEDS, v]) * self.w_needs
+            value += np.bitwise_count(s_slots & V[enc.SLOTS, v]) * self.w_slots
+            value -= offset[v]
+            ok = (s_languages & V[enc.LANGUAGES, v]) != 0
+            if not V[enc.REMOTE, v]:
+                ok &= same_region
+            ps = np.flatnonzero(ok & (value > above))
+            ps = ps[self.allowed(ps, np.full(len(ps), v))]
+            if len(ps) > k:
+                ps = ps[np.argpartition(-value[ps], k - 1)[:k]]
+            parts.append(Found(ps, np.full(len(ps), v), value[ps]))
+            higher = np.flatnonzero(value > best)
+            best[higher], best_of[higher] = value[higher], v
+        found = Found.join(parts)
+        # Each student's best of these volunteers too, for the bound.
+        top = np.flatnonzero(np.isfinite(best) & (best > above))
+        keep = self.allowed(top, best_of[top])
+        return Found.join([found, Found(top[keep], best_of[top][keep], best[top][keep])]
+                          ).best(1, k)
