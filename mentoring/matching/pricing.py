@@ -246,7 +246,8 @@ class Market:
             ok = (s_languages & V[enc.LANGUAGES, v]) != 0
             if not V[enc.REMOTE, v]:
                 ok &= same_region
-            ps = np.flatnonzero(ok & (value > above))
+            value[~ok] = -np.inf
+            ps = np.flatnonzero(value > above)
             ps = ps[self.allowed(ps, np.full(len(ps), v))]
             if len(ps) > k:
                 ps = ps[np.argpartition(-value[ps], k - 1)[:k]]
