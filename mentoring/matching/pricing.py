@@ -50,18 +50,12 @@ class Found:
                      np.concatenate([p.values for p in parts]))
 
     def best(self, k: int, k_volunteer: int = 0) -> Found:
-        """The ``k`` best distinct pairs of each student, with the ``k_volunteer`` best of
-        each volunteer."""
-        if not len(self.students):
-            return self
-        order = np.lexsort((-self.values, self.volunteers, self.students))
-        s, v, r = self.students[order], self.volunteers[order], self.values[order]
-        distinct = np.r_[True, (s[1:] != s[:-1]) | (v[1:] != v[:-1])]
-        s, v, r = s[distinct], v[distinct], r[distinct]
-        keep = _first(s, r, k)
+        """The ``k`` best pairs of each student, with the ``k_volunteer`` best of each
+        volunteer. Pairs must be distinct."""
+        keep = _first(self.students, self.values, k)
         if k_volunteer:
-            keep |= _first(v, r, k_volunteer)
-        return Found(s[keep], v[keep], r[keep])
+            keep |= _first(self.volunteers, self.values, k_volunteer)
+        return Found(self.students[keep], self.volunteers[keep], self.values[keep])
 
     def most(self, n: int) -> Floats:
         """The largest value of each of ``n`` students (-inf for those without pairs)."""
@@ -188,7 +182,7 @@ class Market:
                     last = np.searchsorted(
                         keys, start + np.clip(bound - prune[students], -_CLIP, _CLIP), "right")
                     new = self._rows(students, first, last, order, lvl, is_local, offset,
-                                     above)
+                                     above, k, k_volunteer)
                     parts += new
                     size += sum(len(p.students) for p in new)
             if size > 50 * CHUNK:  # keep memory flat when many pairs qualify
@@ -196,7 +190,8 @@ class Market:
         return Found.join(parts).best(k, k_volunteer)
 
     def _rows(self, students: Ints, first: Ints, last: Ints, order: Ints, level: int,
-              is_local: bool, offset: Floats, above: Floats) -> list[Found]:
+              is_local: bool, offset: Floats, above: Floats, k: int, k_volunteer: int
+              ) -> list[Found]:
         w = self.w
         some = last > first
         students, first, last = students[some], first[some], last[some]
@@ -207,10 +202,12 @@ class Market:
             index, lengths = runs(first[a:b], last[a:b])
             rows, pv = students[a:b], order[index]
             ps = np.repeat(rows, lengths)
-            # Remote classes count every volunteer as remote; those of the student's region
-            # are also met, exactly, in the local classes, so nothing is overestimated.
-            place = np.where(s_department[ps] == v_department[pv], w.place,
-                             w.place * w.same_region) if is_local else w.place * w.remote
+            if is_local:
+                place = np.where(s_department[ps] == v_department[pv], w.place,
+                                 w.place * w.same_region)
+            else:  # the student's own region is met in the local classes
+                place = np.where(self.s_region[ps] == self.v_region[pv], -np.inf,
+                                 w.place * w.remote)
             value = self.field_part[level] + place \
                 + np.bitwise_count(s_needs[ps] & v_needs[pv]) * self.w_needs[ps]
             value += np.bitwise_count(s_slots[ps] & v_slots[pv]) * self.w_slots[ps]
@@ -219,7 +216,8 @@ class Market:
             if better.any():
                 ps, pv, value = ps[better], pv[better], value[better]
                 ok = self.allowed(ps, pv)
-                parts.append(Found(ps[ok], pv[ok], value[ok]))
+                part = Found(ps[ok], pv[ok], value[ok])
+                parts.append(part.best(k, k_volunteer) if len(ps) > 4 * len(rows) else part)
         return parts
 
     # --------------------------------------------------------------- column scan
@@ -227,26 +225,11 @@ class Market:
     def column_scan(self, volunteers: Ints, offset: Floats, above: Floats, k: int) -> Found:
         """The same for a few volunteers against every student: each volunteer's ``k``
         best pairs beating ``above``, and each student's best among them."""
-        S, V, w = self.S, self.V, self.w
-        s_department, s_needs, s_slots, s_languages = self.s_cols
-        s_field, s_family = S[enc.FIELD], S[enc.FAMILIES]
         best = np.full(self.ns, -np.inf)
         best_of = np.zeros(self.ns, np.int64)
         parts = []
         for v in volunteers:
-            value = np.where(s_field == V[enc.FIELD, v], w.field,
-                             np.where((s_family & V[enc.FAMILIES, v]) != 0,
-                                      w.field * w.same_family, 0.0))
-            same_region = self.s_region == self.v_region[v]
-            value += np.where(s_department == V[enc.DEPARTMENT, v], w.place,
-                              np.where(same_region, w.place * w.same_region, w.place * w.remote))
-            value += np.bitwise_count(s_needs & V[enc.NEEDS, v]) * self.w_needs
-            value += np.bitwise_count(s_slots & V[enc.SLOTS, v]) * self.w_slots
-            value -= offset[v]
-            ok = (s_languages & V[enc.LANGUAGES, v]) != 0
-            if not V[enc.REMOTE, v]:
-                ok &= same_region
-            value[~ok] = -np.inf
+            value = self._column(int(v)) - offset[v]
             ps = np.flatnonzero(value > above)
             ps = ps[self.allowed(ps, np.full(len(ps), v))]
             if len(ps) > k:
@@ -254,9 +237,30 @@ class Market:
             parts.append(Found(ps, np.full(len(ps), v), value[ps]))
             higher = np.flatnonzero(value > best)
             best[higher], best_of[higher] = value[higher], v
+        # Each student's best among these volunteers too, for the bound.
+        top = np.flatnonzero(best > above)
+        top = top[self.allowed(top, best_of[top])]
+        is_new = np.ones(len(top), bool)
         found = Found.join(parts)
-        # Each student's best of these volunteers too, for the bound.
-        top = np.flatnonzero(np.isfinite(best) & (best > above))
-        keep = self.allowed(top, best_of[top])
-        return Found.join([found, Found(top[keep], best_of[top][keep], best[top][keep])]
-                          ).best(1, k)
+        known = np.isin(top * self.nv + best_of[top], found.students * self.nv + found.volunteers)
+        is_new &= ~known
+        return Found.join([found, Found(top[is_new], best_of[top][is_new], best[top][is_new])])
+
+    def _column(self, v: int) -> Floats:
+        """The scores of volunteer ``v`` with every student (-inf if ineligible), through
+        small tables indexed by the students' distinct fields, places, languages and
+        needs and slots."""
+        V, w, keys = self.V, self.w, self.keys
+        field = np.where(keys.field == V[enc.FIELD, v], w.field,
+                         np.where((keys.family & V[enc.FAMILIES, v]) != 0,
+                                  w.field * w.same_family, 0.0))
+        region = keys.region == V[enc.REGION, v]
+        place = np.where(keys.department == V[enc.DEPARTMENT, v], w.place,
+                         np.where(region, w.place * w.same_region, w.place * w.remote))
+        if not V[enc.REMOTE, v]:
+            place[~region] = -np.inf
+        language = np.where((keys.languages & V[enc.LANGUAGES, v]) != 0, 0.0, -np.inf)
+        fit = np.bitwise_count(keys.needs & V[enc.NEEDS, v]) * keys.w_needs \
+            + np.bitwise_count(keys.slots & V[enc.SLOTS, v]) * keys.w_slots
+        return field[keys.of_field] + place[keys.of_place] + language[keys.of_language] \
+            + fit[keys.of_fit]  # type: ignore[no-any-return]
