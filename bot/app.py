@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -31,8 +32,8 @@ from storage.database import make_engine, make_sessionmaker
 from storage.outbox import OutboxQueue
 from storage.uow import uow_factory
 
-COMMANDS = ("start", "binome", "profile", "language", "help", "privacy", "mydata", "delete",
-            "cancel")
+COMMANDS = ("start", "binome", "profile", "pause", "available", "language", "help", "privacy",
+            "mydata", "delete", "cancel")
 
 
 @dataclass
@@ -97,6 +98,7 @@ def build_dispatcher(runtime: Runtime) -> Dispatcher:
     dp = Dispatcher(storage=runtime.storage, events_isolation=runtime.isolation)
     dp["signup"] = runtime.signup
     dp["matchmaker"] = runtime.matchmaker
+    dp["zone"] = ZoneInfo(runtime.settings.timezone)
     dp["settings"] = runtime.settings
     UserLanguage(runtime.i18n, runtime.signup, runtime.settings.default_language).setup(dp)
     dp.include_routers(*get_routers(runtime.settings.staff_ids))

@@ -4,14 +4,23 @@ from collections.abc import Collection
 
 from aiogram import F, Router
 
-from handlers import account, errors, fallback, matching, signup, staff, start
+from handlers import (
+    account,
+    availability,
+    errors,
+    fallback,
+    matching,
+    signup,
+    staff,
+    start,
+)
 
 
 def get_routers(staff_ids: Collection[int] = ()) -> list[Router]:
     """Errors first (they only see failures), then /start, the commands that work anywhere,
     the sign-up form, and last the fallback that explains whatever nobody took."""
     conversations = [start.make_router(), staff.make_router(staff_ids),
-                     matching.make_router(), account.make_router(),
+                     matching.make_router(), availability.make_router(), account.make_router(),
                      signup.make_router(), fallback.make_router()]
     for router in conversations:
         # Binôme talks to people one to one; group chats are not part of the programme.

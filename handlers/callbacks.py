@@ -40,3 +40,7 @@ class ProposalAnswer(CallbackData, prefix="prop"):
     id: int
     action: str  # accept | decline | not_now | reason
     value: str = ""
+
+
+class PauseChoice(CallbackData, prefix="pause"):
+    length: str  # 2w | 1m | date

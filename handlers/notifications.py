@@ -121,6 +121,11 @@ class Notifications:
         return _("Your binôme has left the programme. We are sorry: if you are a student, we "
                  "are already looking for a new mentor for you."), None
 
+    async def _pause_over(self, _params: dict[str, Any], _recipient: int,
+                          _language: str) -> tuple[str, InlineKeyboardMarkup | None]:
+        return _("Your pause is over: welcome back! We can propose you students again. "
+                 "Send /pause if you need more time."), None
+
     def _when(self, iso: str, language: str) -> str:
         moment = datetime.fromisoformat(iso).astimezone(self._zone)
         return format_datetime(moment, "EEEE d MMMM, HH:mm", locale=language)

@@ -12,3 +12,7 @@ class Form(StatesGroup):
     answering = State()
     summary = State()
     choosing_edit = State()
+
+
+class Pause(StatesGroup):
+    date = State()

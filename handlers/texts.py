@@ -142,6 +142,7 @@ def help_text() -> str:
         "",
         _("/start: sign up, or continue your sign-up"),
         _("/binome: see your mentor or your student"),
+        _("/pause and /available: volunteers take a break and come back"),
         _("/profile: see and edit your profile"),
         _("/language: change the language"),
         _("/cancel: stop what you are doing"),
@@ -174,6 +175,8 @@ def command_description(name: str) -> str:
     descriptions = {
         "start": _("Sign up or continue"),
         "binome": _("See your binôme"),
+        "pause": _("Volunteers: take a break"),
+        "available": _("Volunteers: available again"),
         "profile": _("See and edit your profile"),
         "language": _("Change the language"),
         "help": _("What the bot can do"),

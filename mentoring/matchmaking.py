@@ -105,6 +105,47 @@ class Matchmaker:
             waiting = await uow.matching.waiting_student(user_id)
         return MatchStatus(pair, proposed, waiting[1] if waiting else None)
 
+    async def is_volunteer(self, user_id: int) -> bool:
+        async with self._uow() as uow:
+            return await uow.profiles.volunteer(user_id) is not None
+
+    async def pause(self, volunteer_id: int, until: datetime) -> bool:
+        """The volunteer takes a break until ``until``; it ends by itself and is announced.
+        False if they are not a volunteer."""
+        async with self._uow() as uow:
+            if await uow.profiles.volunteer(volunteer_id) is None:
+                return False
+            await uow.matching.pause_volunteer(volunteer_id, until, announce_resume=True)
+            await uow.commit()
+            return True
+
+    async def resume(self, volunteer_id: int) -> bool:
+        """The volunteer is available again now: offered to whoever waits and fits."""
+        now = self._clock()
+        async with self._uow() as uow:
+            if await uow.profiles.volunteer(volunteer_id) is None:
+                return False
+            await uow.matching.pause_volunteer(volunteer_id, None)
+            await self._offer(uow, volunteer_id, now)
+            await uow.commit()
+            return True
+
+    async def end_pauses(self, now: datetime | None = None) -> int:
+        """Pauses that are over: tell the volunteers and offer them to waiting students."""
+        now = now or self._clock()
+        async with self._uow() as uow:
+            ended = await uow.matching.pauses_ending(now)
+            for volunteer_id in ended:
+                found = await uow.matching.volunteer_free(volunteer_id, now)
+                until = found[0].paused_until if found else None
+                await uow.matching.pause_volunteer(volunteer_id, None)
+                await uow.outbox.add(Notification(
+                    f"pause-over:{volunteer_id}:{until.isoformat() if until else ''}",
+                    volunteer_id, "pause_over"), now)
+                await self._offer(uow, volunteer_id, now)
+            await uow.commit()
+            return len(ended)
+
     async def waiting_list(self) -> list[tuple[StudentProfile, datetime]]:
         """Students waiting for a mentor (not currently proposed), longest waiting first."""
         async with self._uow() as uow:
@@ -161,6 +202,7 @@ class Matchmaker:
         volunteers at half time. Returns (expired, reminded)."""
         now = now or self._clock()
         expired = reminded = 0
+        await self.end_pauses(now)
         async with self._uow() as uow:
             for proposal in await uow.matching.proposals_expiring(now):
                 if await uow.matching.close_proposal(proposal.id, ProposalStatus.EXPIRED, now):

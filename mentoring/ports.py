@@ -116,7 +116,15 @@ class MatchingRepository(Protocol):
 
     async def active_pair_of(self, user_id: int) -> Pair | None: ...
 
-    async def pause_volunteer(self, volunteer_id: int, until: datetime) -> None: ...
+    async def pause_volunteer(self, volunteer_id: int, until: datetime | None,
+                              announce_resume: bool = False) -> None:
+        """Pause until ``until`` (None: available now); with ``announce_resume`` the end of
+        the pause is announced to the volunteer."""
+        ...
+
+    async def pauses_ending(self, now: datetime) -> list[int]:
+        """Volunteers whose announced pause is over at ``now``."""
+        ...
 
     async def open_proposals_of(self, user_id: int) -> list[Proposal]:
         """Open proposals where the user is the student or the volunteer."""

@@ -166,10 +166,16 @@ class SqlMatching:
             .order_by(PairRow.id.desc()).limit(1))
         return _pair(row) if row else None
 
-    async def pause_volunteer(self, volunteer_id: int, until: datetime) -> None:
+    async def pause_volunteer(self, volunteer_id: int, until: datetime | None,
+                              announce_resume: bool = False) -> None:
         await self._session.execute(update(VolunteerProfileRow)
                                     .where(VolunteerProfileRow.user_id == volunteer_id)
-                                    .values(paused_until=until))
+                                    .values(paused_until=until, resume_pending=announce_resume))
+
+    async def pauses_ending(self, now: datetime) -> list[int]:
+        ids = await self._session.scalars(select(VolunteerProfileRow.user_id).where(
+            VolunteerProfileRow.resume_pending.is_(True), VolunteerProfileRow.paused_until <= now))
+        return list(ids)
 
     async def open_proposals_of(self, user_id: int) -> list[Proposal]:
         rows = await self._session.scalars(select(ProposalRow).where(

@@ -86,7 +86,7 @@ _STUDENT_COLUMNS = ("first_name", "field", "level", "department", "postal_code",
                     "languages", "availability", "goals", "completed_at")
 _VOLUNTEER_COLUMNS = ("first_name", "profession", "sector", "field", "help_families",
                       "department", "postal_code", "remote", "skills", "languages", "capacity",
-                      "availability", "bio", "completed_at", "paused_until")
+                      "availability", "bio", "completed_at")
 
 
 def student_from_row(row: StudentProfileRow) -> StudentProfile:
@@ -94,7 +94,8 @@ def student_from_row(row: StudentProfileRow) -> StudentProfile:
 
 
 def volunteer_from_row(row: VolunteerProfileRow) -> VolunteerProfile:
-    return VolunteerProfile(user_id=row.user_id,
+    # paused_until is read but never written from a profile: pauses have their own use cases.
+    return VolunteerProfile(user_id=row.user_id, paused_until=row.paused_until,
                             **{c: getattr(row, c) for c in _VOLUNTEER_COLUMNS})
 
 

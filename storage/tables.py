@@ -23,6 +23,7 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
+from sqlalchemy import false as sa_false
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -126,7 +127,10 @@ class VolunteerProfileRow(Base):
     availability: Mapped[list[str]] = mapped_column(JSONType)
     bio: Mapped[str] = mapped_column(Text)
     completed_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    paused_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    paused_until: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # True while a pause has to be announced as over when it ends.
+    resume_pending: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                 server_default=sa_false())
     # Open proposals plus active pairs. Kept in the row so that a reservation is one
     # conditional UPDATE (load < capacity), safe under concurrency on SQLite and PostgreSQL.
     load: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

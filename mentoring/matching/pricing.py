@@ -102,6 +102,45 @@ def _chunks(lengths: Ints, size: int) -> Iterator[tuple[int, int]]:
         start = stop
 
 
+@dataclass
+class _Keys:
+    """The distinct combinations of some student columns, and which one each student has."""
+
+    field: Ints
+    family: Ints
+    of_field: Ints
+    department: Ints
+    region: Ints
+    of_place: Ints
+    languages: Ints
+    of_language: Ints
+    needs: Ints
+    slots: Ints
+    w_needs: Floats
+    w_slots: Floats
+    of_fit: Ints
+
+    @staticmethod
+    def of(S: Ints, w: Weights) -> _Keys:
+        def distinct(*rows: int) -> tuple[Ints, Ints]:
+            keys, which = np.unique(S[list(rows)], axis=1, return_inverse=True)
+            return keys, _compact(which.ravel())
+
+        (field, family), of_field = distinct(enc.FIELD, enc.FAMILIES)
+        (department, region), of_place = distinct(enc.DEPARTMENT, enc.REGION)
+        (languages,), of_language = distinct(enc.LANGUAGES)
+        (needs, n_needs, slots, n_slots), of_fit = distinct(
+            enc.NEEDS, enc.N_NEEDS, enc.SLOTS, enc.N_SLOTS)
+        return _Keys(field, family, of_field, department, region, of_place, languages,
+                     of_language, needs, slots, _per(w.needs, n_needs),
+                     _per(w.availability, n_slots), of_fit)
+
+
+def _per(weight: float, count: Ints) -> Floats:
+    """``weight / count``, or 0 where ``count`` is 0."""
+    return np.where(count > 0, weight / np.maximum(count, 1), 0.0)
+
+
 class Market:
     """The encoded students and volunteers of one batch, and the scans over their pairs.
 
@@ -123,9 +162,9 @@ class Market:
         self.s_cols = [_compact(students[row]) for row in rows]
         self.v_cols = [_compact(volunteers[row]) for row in rows]
         s, w = students, weights
-        self.w_needs = np.where(s[enc.N_NEEDS] > 0, w.needs / np.maximum(s[enc.N_NEEDS], 1), 0.)
-        self.w_slots = np.where(s[enc.N_SLOTS] > 0,
-                                w.availability / np.maximum(s[enc.N_SLOTS], 1), 0.)
+        self.w_needs = _per(w.needs, s[enc.N_NEEDS])
+        self.w_slots = _per(w.availability, s[enc.N_SLOTS])
+        self.keys = _Keys.of(students, weights)
         order = np.argsort(s[enc.FIELD], kind="stable")
         fields, starts = np.unique(s[enc.FIELD][order], return_index=True)
         ends = np.r_[starts[1:], self.ns]
