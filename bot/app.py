@@ -26,14 +26,15 @@ from bot.telegram import install as install_session_middlewares
 from handlers import get_routers
 from handlers.notifications import Notifications
 from mentoring.matchmaking import Matchmaker
+from mentoring.pair_care import PairCare
 from mentoring.signup import Signup, now_utc
 from storage.conversations import DatabaseStorage
 from storage.database import make_engine, make_sessionmaker
 from storage.outbox import OutboxQueue
 from storage.uow import uow_factory
 
-COMMANDS = ("start", "binome", "profile", "pause", "available", "language", "help", "privacy",
-            "mydata", "delete", "cancel")
+COMMANDS = ("start", "binome", "profile", "pause", "available", "report", "end", "language",
+            "help", "privacy", "mydata", "delete", "cancel")
 
 
 @dataclass
@@ -45,6 +46,7 @@ class Runtime:
     sessions: async_sessionmaker[Any]
     signup: Signup
     matchmaker: Matchmaker
+    care: PairCare
     outbox: OutboxQueue
     notifications: Notifications
     i18n: CatalogueI18n
@@ -74,9 +76,10 @@ def build_runtime(settings: Settings, clock: Callable[[], datetime] = now_utc) -
     uow = uow_factory(sessions)
     signup = Signup(uow, clock, settings.default_language)
     i18n = make_i18n(settings.default_language)
+    matchmaker = Matchmaker(uow, clock, settings.matching_policy())
     return Runtime(
         settings=settings, engine=engine, sessions=sessions, signup=signup,
-        matchmaker=Matchmaker(uow, clock, settings.matching_policy()),
+        matchmaker=matchmaker, care=PairCare(uow, clock, matchmaker, settings.staff_ids),
         outbox=OutboxQueue(sessions),
         notifications=Notifications(signup, i18n, settings.timezone),
         i18n=i18n, storage=storage, isolation=isolation,
@@ -98,6 +101,7 @@ def build_dispatcher(runtime: Runtime) -> Dispatcher:
     dp = Dispatcher(storage=runtime.storage, events_isolation=runtime.isolation)
     dp["signup"] = runtime.signup
     dp["matchmaker"] = runtime.matchmaker
+    dp["care"] = runtime.care
     dp["zone"] = ZoneInfo(runtime.settings.timezone)
     dp["settings"] = runtime.settings
     UserLanguage(runtime.i18n, runtime.signup, runtime.settings.default_language).setup(dp)

@@ -10,6 +10,7 @@ from handlers import (
     errors,
     fallback,
     matching,
+    pair_care,
     signup,
     staff,
     start,
@@ -20,7 +21,8 @@ def get_routers(staff_ids: Collection[int] = ()) -> list[Router]:
     """Errors first (they only see failures), then /start, the commands that work anywhere,
     the sign-up form, and last the fallback that explains whatever nobody took."""
     conversations = [start.make_router(), staff.make_router(staff_ids),
-                     matching.make_router(), availability.make_router(), account.make_router(),
+                     matching.make_router(), availability.make_router(),
+                     pair_care.make_router(staff_ids), account.make_router(),
                      signup.make_router(), fallback.make_router()]
     for router in conversations:
         # Binôme talks to people one to one; group chats are not part of the programme.

@@ -63,6 +63,10 @@ async def cancel(message: Message, state: FSMContext) -> None:
         await state.clear()
         await message.answer(_("Editing cancelled: your profile is unchanged."))
         return
+    if not current.startswith(("Form:", "Start:")):
+        await state.clear()
+        await message.answer(_("Cancelled."))
+        return
     # The answers stay in the draft: /start picks the sign-up up again where it stopped.
     await state.set_state(None)
     await message.answer(_("Sign-up paused. What you told me so far is kept: send /start to "

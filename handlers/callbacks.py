@@ -44,3 +44,20 @@ class ProposalAnswer(CallbackData, prefix="prop"):
 
 class PauseChoice(CallbackData, prefix="pause"):
     length: str  # 2w | 1m | date
+
+
+class EndAnswer(CallbackData, prefix="end"):
+    answer: str  # yes | no
+
+
+class Rating(CallbackData, prefix="rate"):
+    pair: int
+    value: int
+
+
+class NewMatch(CallbackData, prefix="again"):
+    answer: str  # yes | no
+
+
+class CloseReport(CallbackData, prefix="close"):
+    report: int

@@ -121,6 +121,24 @@ class Notifications:
         return _("Your binôme has left the programme. We are sorry: if you are a student, we "
                  "are already looking for a new mentor for you."), None
 
+    async def _pair_ended(self, _params: dict[str, Any], recipient: int,
+                          _language: str) -> tuple[str, InlineKeyboardMarkup | None]:
+        from handlers.pair_care import new_match_keyboard
+
+        profile = await self._signup.profile(recipient)
+        if isinstance(profile, StudentProfile):
+            return (_("Your mentor has ended your binôme. Thank you both for the time spent "
+                      "together! Would you like a new mentor?"), new_match_keyboard())
+        return _("Your student has ended your binôme. Thank you for your help! We will "
+                 "propose you another student when one fits."), None
+
+    async def _staff_report(self, params: dict[str, Any], _recipient: int,
+                            _language: str) -> tuple[str, InlineKeyboardMarkup | None]:
+        text = _("⚠️ New report #{id} from user {user} (pair {pair}):").format(
+            id=params["report_id"], user=params["reporter_id"], pair=params["pair_id"] or "-")
+        return (f"{text}\n{html.quote(params['text'])}\n\n"
+                + _("Send /reports to see and close the open reports.")), None
+
     async def _pause_over(self, _params: dict[str, Any], _recipient: int,
                           _language: str) -> tuple[str, InlineKeyboardMarkup | None]:
         return _("Your pause is over: welcome back! We can propose you students again. "

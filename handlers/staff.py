@@ -17,7 +17,7 @@ from mentoring.matchmaking import Matchmaker
 
 log = logging.getLogger(__name__)
 SHOWN = 30
-STAFF_COMMANDS = ("waiting",)
+STAFF_COMMANDS = ("waiting", "reports")
 
 
 async def waiting(message: Message, matchmaker: Matchmaker) -> None:
@@ -53,6 +53,7 @@ async def refuse(message: Message) -> None:
 def make_router(staff_ids: Collection[int]) -> Router:
     """Staff commands for staff; everyone else gets one plain sentence."""
     router = Router(name="staff")
-    router.message.register(waiting, Command(*STAFF_COMMANDS), F.from_user.id.in_(staff_ids))
-    router.message.register(refuse, Command(*STAFF_COMMANDS))
+    is_staff = F.from_user.id.in_(staff_ids)
+    router.message.register(waiting, Command("waiting"), is_staff)
+    router.message.register(refuse, Command(*STAFF_COMMANDS), ~is_staff)
     return router

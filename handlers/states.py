@@ -16,3 +16,11 @@ class Form(StatesGroup):
 
 class Pause(StatesGroup):
     date = State()
+
+
+class Feedback(StatesGroup):
+    comment = State()
+
+
+class Report(StatesGroup):
+    text = State()

@@ -13,9 +13,11 @@ from mentoring.pairing import Notification, Pair, PairStatus, Proposal, Proposal
 from storage.repositories import student_from_row, volunteer_from_row
 from storage.tables import (
     ExclusionRow,
+    FeedbackRow,
     OutboxRow,
     PairRow,
     ProposalRow,
+    ReportRow,
     StudentProfileRow,
     VolunteerProfileRow,
 )
@@ -189,10 +191,49 @@ class SqlMatching:
             or_(PairRow.student_id == user_id, PairRow.volunteer_id == user_id)))
         return [_pair(r) for r in rows]
 
-    async def end_pair(self, pair_id: int, now: datetime) -> None:
-        await self._session.execute(update(PairRow).where(
+    async def end_pair(self, pair_id: int, now: datetime, by: int | None = None) -> bool:
+        result = await self._session.execute(update(PairRow).where(
             PairRow.id == pair_id, PairRow.status == PairStatus.ACTIVE)
-            .values(status=PairStatus.ENDED.value, ended_at=now))
+            .values(status=PairStatus.ENDED.value, ended_at=now, ended_by=by))
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+    async def pair(self, pair_id: int) -> Pair | None:
+        row = await self._session.get(PairRow, pair_id, populate_existing=True)
+        return _pair(row) if row else None
+
+    async def add_feedback(self, pair_id: int, user_id: int, rating: int,
+                           comment: str | None, now: datetime) -> int:
+        row = FeedbackRow(pair_id=pair_id, user_id=user_id, rating=rating, comment=comment,
+                          created_at=now)
+        self._session.add(row)
+        await self._session.flush()
+        return row.id
+
+    async def comment_feedback(self, feedback_id: int, user_id: int, comment: str) -> bool:
+        result = await self._session.execute(update(FeedbackRow).where(
+            FeedbackRow.id == feedback_id, FeedbackRow.user_id == user_id)
+            .values(comment=comment))
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+    async def add_report(self, pair_id: int | None, reporter_id: int, text: str,
+                         now: datetime) -> int:
+        row = ReportRow(pair_id=pair_id, reporter_id=reporter_id, text=text, created_at=now)
+        self._session.add(row)
+        await self._session.flush()
+        return row.id
+
+    async def close_report(self, report_id: int, now: datetime) -> int | None:
+        row = await self._session.get(ReportRow, report_id)
+        if row is None or row.closed_at is not None:
+            return None
+        row.closed_at = now
+        await self._session.flush()
+        return row.pair_id
+
+    async def open_reports(self) -> list[tuple[int, int | None, int | None, str, datetime]]:
+        rows = await self._session.scalars(select(ReportRow).where(
+            ReportRow.closed_at.is_(None)).order_by(ReportRow.created_at))
+        return [(r.id, r.pair_id, r.reporter_id, r.text, r.created_at) for r in rows]
 
 
 class SqlOutbox:

@@ -153,6 +153,9 @@ class Market:
         self.ns, self.nv = students.shape[1], volunteers.shape[1]
         pairs = excluded or (np.zeros(0, np.int64), np.zeros(0, np.int64))
         self.excluded = np.unique(pairs[0] * self.nv + pairs[1])
+        by_volunteer = np.argsort(self.excluded % self.nv, kind="stable")
+        self._excluded_volunteers = self.excluded[by_volunteer] % self.nv
+        self._excluded_students = self.excluded[by_volunteer] // self.nv
         _, region = np.unique(np.r_[volunteers[enc.REGION], students[enc.REGION]],
                               return_inverse=True)
         self.v_region, self.s_region = region[:self.nv], region[self.nv:]
@@ -180,6 +183,11 @@ class Market:
         key = ps * self.nv + pv
         at = np.minimum(np.searchsorted(self.excluded, key), len(self.excluded) - 1)
         return self.excluded[at] != key  # type: ignore[no-any-return]
+
+    def _excluded_with(self, v: int) -> Ints:
+        """The students excluded with volunteer ``v``."""
+        first, last = np.searchsorted(self._excluded_volunteers, [v, v + 1])
+        return self._excluded_students[first:last]
 
     def scores(self, ps: Ints, pv: Ints) -> tuple[Floats, Bools]:
         """Exact scores of pairs, and whether each may be proposed."""
@@ -261,29 +269,21 @@ class Market:
 
     # --------------------------------------------------------------- column scan
 
-    def column_scan(self, volunteers: Ints, offset: Floats, above: Floats, k: int) -> Found:
+    def column_scan(self, volunteers: Ints, offset: Floats, above: Floats, k: int
+                    ) -> tuple[Found, Floats]:
         """The same for a few volunteers against every student: each volunteer's ``k``
-        best pairs beating ``above``, and each student's best among them."""
+        best pairs beating ``above``, and each student's largest reduced value over them."""
         best = np.full(self.ns, -np.inf)
-        best_of = np.zeros(self.ns, np.int64)
         parts = []
         for v in volunteers:
             value = self._column(int(v)) - offset[v]
+            value[self._excluded_with(int(v))] = -np.inf
             ps = np.flatnonzero(value > above)
-            ps = ps[self.allowed(ps, np.full(len(ps), v))]
             if len(ps) > k:
                 ps = ps[np.argpartition(-value[ps], k - 1)[:k]]
             parts.append(Found(ps, np.full(len(ps), v), value[ps]))
-            higher = np.flatnonzero(value > best)
-            best[higher], best_of[higher] = value[higher], v
-        # Each student's best among these volunteers too, for the bound.
-        top = np.flatnonzero(best > above)
-        top = top[self.allowed(top, best_of[top])]
-        is_new = np.ones(len(top), bool)
-        found = Found.join(parts)
-        known = np.isin(top * self.nv + best_of[top], found.students * self.nv + found.volunteers)
-        is_new &= ~known
-        return Found.join([found, Found(top[is_new], best_of[top][is_new], best[top][is_new])])
+            np.maximum(best, value, out=best)
+        return Found.join(parts), best
 
     def _column(self, v: int) -> Floats:
         """The scores of volunteer ``v`` with every student (-inf if ineligible), through

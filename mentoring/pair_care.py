@@ -1,0 +1,94 @@
+"""Ending a pair, feedback, and problem reports.
+
+A report alerts staff at once; the pair's reminders stay frozen until staff close it (the
+follow-up reads ``is_frozen``). Ending frees the volunteer's place and offers the student a
+new match.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from datetime import datetime
+
+from mentoring.matchmaking import Matchmaker
+from mentoring.pairing import Notification, Pair
+from mentoring.ports import Clock, UnitOfWork
+
+RATINGS = range(1, 6)
+MAX_COMMENT = 500
+MAX_REPORT = 2000
+
+
+class PairCare:
+    def __init__(self, uow: Callable[[], UnitOfWork], clock: Clock, matchmaker: Matchmaker,
+                 staff_ids: Collection[int]) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._matchmaker = matchmaker
+        self._staff = sorted(staff_ids)
+
+    async def end(self, user_id: int) -> Pair | None:
+        """End the user's active pair. The other side is told; the student is offered a
+        new match. None if the user had no active pair."""
+        now = self._clock()
+        async with self._uow() as uow:
+            pair = await uow.matching.active_pair_of(user_id)
+            if pair is None or not await uow.matching.end_pair(pair.id, now, by=user_id):
+                return None
+            await uow.matching.release(pair.volunteer_id)
+            other = pair.volunteer_id if user_id == pair.student_id else pair.student_id
+            await uow.outbox.add(Notification(f"pair-ended:{pair.id}:{other}", other,
+                                              "pair_ended", {"pair_id": pair.id}), now)
+            await uow.commit()
+        await self._matchmaker.volunteer_ready(pair.volunteer_id)
+        return pair
+
+    async def feedback(self, pair_id: int, user_id: int, rating: int) -> int | None:
+        """Record a 1–5 rating of an ended pair by one of its two members."""
+        if rating not in RATINGS:
+            return None
+        async with self._uow() as uow:
+            pair = await uow.matching.pair(pair_id)
+            if pair is None or user_id not in (pair.student_id, pair.volunteer_id):
+                return None
+            feedback_id = await uow.matching.add_feedback(pair_id, user_id, rating, None,
+                                                          self._clock())
+            await uow.commit()
+            return feedback_id
+
+    async def comment(self, feedback_id: int, user_id: int, text: str) -> bool:
+        cleaned = " ".join(text.split())[:MAX_COMMENT]
+        async with self._uow() as uow:
+            done = await uow.matching.comment_feedback(feedback_id, user_id, cleaned)
+            await uow.commit()
+            return done
+
+    async def report(self, user_id: int, text: str) -> int:
+        """A problem about the user's pair (or in general): staff are alerted at once."""
+        now = self._clock()
+        cleaned = text.strip()[:MAX_REPORT]
+        async with self._uow() as uow:
+            pair = await uow.matching.active_pair_of(user_id)
+            report_id = await uow.matching.add_report(pair.id if pair else None, user_id,
+                                                      cleaned, now)
+            for staff_id in self._staff:
+                await uow.outbox.add(Notification(
+                    f"report:{report_id}:{staff_id}", staff_id, "staff_report",
+                    {"report_id": report_id, "reporter_id": user_id,
+                     "pair_id": pair.id if pair else None, "text": cleaned}), now)
+            await uow.commit()
+            return report_id
+
+    async def close_report(self, report_id: int) -> bool:
+        async with self._uow() as uow:
+            closed = await uow.matching.close_report(report_id, self._clock()) is not None
+            await uow.commit()
+            return closed
+
+    async def open_reports(self) -> list[tuple[int, int | None, int | None, str, datetime]]:
+        async with self._uow() as uow:
+            return await uow.matching.open_reports()
+
+    async def is_frozen(self, pair_id: int) -> bool:
+        """True while a report about the pair is open."""
+        return any(pair == pair_id for _r, pair, _u, _t, _c in await self.open_reports())
