@@ -26,6 +26,7 @@ from bot.telegram import install as install_session_middlewares
 from handlers import get_routers
 from handlers.notifications import Notifications
 from mentoring.matchmaking import Matchmaker
+from mentoring.keeping_in_touch import KeepingInTouch
 from mentoring.pair_care import PairCare
 from mentoring.signup import Signup, now_utc
 from storage.conversations import DatabaseStorage
@@ -33,8 +34,8 @@ from storage.database import make_engine, make_sessionmaker
 from storage.outbox import OutboxQueue
 from storage.uow import uow_factory
 
-COMMANDS = ("start", "binome", "profile", "pause", "available", "report", "end", "language",
-            "help", "privacy", "mydata", "delete", "cancel")
+COMMANDS = ("start", "binome", "profile", "rhythm", "pause", "available", "report", "end",
+            "language", "help", "privacy", "mydata", "delete", "cancel")
 
 
 @dataclass
@@ -47,6 +48,7 @@ class Runtime:
     signup: Signup
     matchmaker: Matchmaker
     care: PairCare
+    keeping: KeepingInTouch
     outbox: OutboxQueue
     notifications: Notifications
     i18n: CatalogueI18n
@@ -79,7 +81,9 @@ def build_runtime(settings: Settings, clock: Callable[[], datetime] = now_utc) -
     matchmaker = Matchmaker(uow, clock, settings.matching_policy())
     return Runtime(
         settings=settings, engine=engine, sessions=sessions, signup=signup,
-        matchmaker=matchmaker, care=PairCare(uow, clock, matchmaker, settings.staff_ids),
+        matchmaker=matchmaker,
+        care=PairCare(uow, clock, matchmaker, settings.staff_ids, settings.follow_up_policy()),
+        keeping=KeepingInTouch(uow, clock, settings.keeping_policy(), settings.staff_ids),
         outbox=OutboxQueue(sessions),
         notifications=Notifications(signup, i18n, settings.timezone),
         i18n=i18n, storage=storage, isolation=isolation,
@@ -102,6 +106,7 @@ def build_dispatcher(runtime: Runtime) -> Dispatcher:
     dp["signup"] = runtime.signup
     dp["matchmaker"] = runtime.matchmaker
     dp["care"] = runtime.care
+    dp["keeping"] = runtime.keeping
     dp["zone"] = ZoneInfo(runtime.settings.timezone)
     dp["settings"] = runtime.settings
     UserLanguage(runtime.i18n, runtime.signup, runtime.settings.default_language).setup(dp)

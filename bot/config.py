@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
@@ -10,7 +10,10 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from mentoring.matching.scoring import Weights
+from mentoring.followup import FollowUpPolicy
+from mentoring.keeping_in_touch import KeepingPolicy
 from mentoring.matchmaking import MatchingPolicy
+from mentoring.quiet_hours import QuietHours
 
 DEFAULT_API_URL = "https://api.telegram.org"
 
@@ -43,6 +46,32 @@ class Settings(BaseSettings):
     weight_needs: float = Field(default=0.30, ge=0)
     weight_availability: float = Field(default=0.10, ge=0)
 
+    quiet_start: time = time(20, 0)
+    quiet_end: time = time(9, 0)
+    quiet_sundays: bool = True
+    first_exchange_days: int = Field(default=3, ge=1)
+    nudge_after_periods: int = Field(default=1, ge=1)
+    second_nudge_after_periods: int = Field(default=2, ge=1)
+    alert_after_periods: int = Field(default=3, ge=1)
+    programme_months: int = Field(default=6, ge=1)
+
+    def follow_up_policy(self) -> FollowUpPolicy:
+        return FollowUpPolicy(
+            first_exchange_after=timedelta(days=self.first_exchange_days),
+            nudge_after_periods=self.nudge_after_periods,
+            second_nudge_after_periods=self.second_nudge_after_periods,
+            alert_after_periods=self.alert_after_periods,
+            programme_length=timedelta(days=round(self.programme_months * 30.4)),
+        )
+
+    def keeping_policy(self) -> KeepingPolicy:
+        return KeepingPolicy(
+            follow_up=self.follow_up_policy(),
+            quiet=QuietHours(start=self.quiet_start, end=self.quiet_end,
+                             sundays_off=self.quiet_sundays),
+            zone=self.timezone,
+        )
+
     def matching_policy(self) -> MatchingPolicy:
         """Matching rules from the settings; weights are rescaled to add up to 1."""
         weights = (self.weight_field, self.weight_place, self.weight_needs,
@@ -53,6 +82,7 @@ class Settings(BaseSettings):
             answer_within=timedelta(hours=self.proposal_answer_hours),
             pause_when_not_now=timedelta(days=self.not_now_pause_days),
             weights=Weights(field=field, place=place, needs=needs, availability=availability),
+            follow_up=self.follow_up_policy(),
         )
 
     @field_validator("staff_ids", mode="before")

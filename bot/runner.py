@@ -45,7 +45,7 @@ async def _serve(runtime: Runtime, bot: Bot, dp: Dispatcher, *, scheduler: bool,
                           timedelta(seconds=LEASE_SECONDS))
             leadership = Leadership(lease.acquire)
             jobs = build_scheduler()
-            add_jobs(jobs, leadership, runtime.matchmaker,
+            add_jobs(jobs, leadership, runtime.matchmaker, runtime.keeping,
                      runtime.settings.matching_interval_minutes)
             jobs.start()
             stack.push_async_callback(lease.release)
@@ -129,7 +129,7 @@ async def run_tick(settings: Settings, at: datetime | None) -> dict[str, int]:
     await upgrade_async(settings.database_url)
     runtime = build_runtime(settings)
     try:
-        return await tick(runtime.matchmaker, at)
+        return await tick(runtime.matchmaker, runtime.keeping, at)
     finally:
         await runtime.close()
 

@@ -13,6 +13,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from mentoring import followup
+from mentoring.followup import FollowUpPolicy
 from mentoring.matching.scoring import Score, Weights, score
 from mentoring.model import StudentProfile, VolunteerProfile
 from mentoring.pairing import Notification, Pair, Proposal, ProposalStatus
@@ -30,6 +32,7 @@ class MatchingPolicy:
     answer_within: timedelta = timedelta(hours=72)
     pause_when_not_now: timedelta = timedelta(days=28)
     weights: Weights = field(default_factory=Weights)
+    follow_up: FollowUpPolicy = field(default_factory=FollowUpPolicy)
 
 
 class Answer(StrEnum):
@@ -321,6 +324,7 @@ class Matchmaker:
         pair = Pair(id=0, student_id=proposal.student_id, volunteer_id=proposal.volunteer_id,
                     proposal_id=proposal.id, started_at=now)
         pair.id = await uow.matching.add_pair(pair)
+        await uow.followups.add(followup.start(pair.id, now, self.policy.follow_up))
         await uow.matching.set_waiting(proposal.student_id, None)
         params = {"pair_id": pair.id, "student_id": pair.student_id,
                   "volunteer_id": pair.volunteer_id, "reasons": proposal.reasons}

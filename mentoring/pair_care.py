@@ -8,8 +8,11 @@ new match.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
+from dataclasses import replace
 from datetime import datetime
 
+from mentoring import followup
+from mentoring.followup import FollowUpPolicy
 from mentoring.matchmaking import Matchmaker
 from mentoring.pairing import Notification, Pair
 from mentoring.ports import Clock, UnitOfWork
@@ -21,7 +24,9 @@ MAX_REPORT = 2000
 
 class PairCare:
     def __init__(self, uow: Callable[[], UnitOfWork], clock: Clock, matchmaker: Matchmaker,
-                 staff_ids: Collection[int]) -> None:
+                 staff_ids: Collection[int],
+                 follow_up: FollowUpPolicy | None = None) -> None:
+        self._follow_up = follow_up or FollowUpPolicy()
         self._uow = uow
         self._clock = clock
         self._matchmaker = matchmaker
@@ -71,6 +76,9 @@ class PairCare:
             pair = await uow.matching.active_pair_of(user_id)
             report_id = await uow.matching.add_report(pair.id if pair else None, user_id,
                                                       cleaned, now)
+            clock = await uow.followups.get(pair.id) if pair else None
+            if clock is not None:  # reminders stop until staff close the report
+                await uow.followups.save(replace(clock, frozen=True))
             for staff_id in self._staff:
                 await uow.outbox.add(Notification(
                     f"report:{report_id}:{staff_id}", staff_id, "staff_report",
@@ -80,10 +88,20 @@ class PairCare:
             return report_id
 
     async def close_report(self, report_id: int) -> bool:
+        """Staff closed a report: the pair's follow-up starts again, unless another report
+        about it is still open."""
+        now = self._clock()
         async with self._uow() as uow:
-            closed = await uow.matching.close_report(report_id, self._clock()) is not None
+            closed, pair_id = await uow.matching.close_report(report_id, now)
+            if not closed:
+                return False
+            still_open = any(p == pair_id for _r, p, _u, _t, _c in
+                             await uow.matching.open_reports())
+            clock = await uow.followups.get(pair_id) if pair_id is not None else None
+            if clock is not None and not still_open:
+                await uow.followups.save(followup.unfreeze(clock, now, self._follow_up))
             await uow.commit()
-            return closed
+            return True
 
     async def open_reports(self) -> list[tuple[int, int | None, int | None, str, datetime]]:
         async with self._uow() as uow:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Protocol
 
+from mentoring.followup import PairClock
 from mentoring.model import Consent, Role, StudentProfile, User, VolunteerProfile
 from mentoring.pairing import Notification, Pair, Proposal, ProposalStatus
 
@@ -48,6 +50,7 @@ class UnitOfWork(Protocol):
     stats: StatsRepository
     matching: MatchingRepository
     outbox: Outbox
+    followups: FollowUpRepository
 
     async def __aenter__(self) -> UnitOfWork: ...
 
@@ -146,8 +149,8 @@ class MatchingRepository(Protocol):
     async def add_report(self, pair_id: int | None, reporter_id: int, text: str,
                          now: datetime) -> int: ...
 
-    async def close_report(self, report_id: int, now: datetime) -> int | None:
-        """Close a report; returns its pair id (None if already closed or unknown)."""
+    async def close_report(self, report_id: int, now: datetime) -> tuple[bool, int | None]:
+        """Close a report: whether it was open, and the pair it is about (if any)."""
         ...
 
     async def open_reports(self) -> list[tuple[int, int | None, int | None, str, datetime]]:
@@ -159,3 +162,30 @@ class Outbox(Protocol):
     async def add(self, notification: Notification, now: datetime) -> bool:
         """Queue a message; False if one with the same key was queued before."""
         ...
+
+    async def add_many(self, notifications: Sequence[Notification], now: datetime) -> None:
+        """Queue many messages at once; keys already queued are skipped."""
+        ...
+
+
+class DueFollowUp(Protocol):
+    @property
+    def clock(self) -> PairClock: ...
+    @property
+    def student_id(self) -> int: ...
+    @property
+    def volunteer_id(self) -> int: ...
+    @property
+    def student_department(self) -> str | None: ...
+    @property
+    def volunteer_department(self) -> str | None: ...
+
+
+class FollowUpRepository(Protocol):
+    async def add(self, clock: PairClock) -> None: ...
+    async def get(self, pair_id: int) -> PairClock | None: ...
+    async def save(self, clock: PairClock) -> None: ...
+    async def save_many(self, clocks: Sequence[PairClock]) -> None: ...
+    async def due(self, now: datetime, limit: int) -> Sequence[DueFollowUp]: ...
+    async def record_exchange(self, pair_id: int, user_id: int, answer: str,
+                              now: datetime) -> None: ...

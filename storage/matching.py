@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import and_, insert, or_, select, update
@@ -14,6 +15,7 @@ from storage.repositories import student_from_row, volunteer_from_row
 from storage.tables import (
     ExclusionRow,
     FeedbackRow,
+    FollowUpRow,
     OutboxRow,
     PairRow,
     ProposalRow,
@@ -195,6 +197,9 @@ class SqlMatching:
         result = await self._session.execute(update(PairRow).where(
             PairRow.id == pair_id, PairRow.status == PairStatus.ACTIVE)
             .values(status=PairStatus.ENDED.value, ended_at=now, ended_by=by))
+        # An ended pair hears nothing more from the follow-up.
+        await self._session.execute(update(FollowUpRow).where(FollowUpRow.pair_id == pair_id)
+                                    .values(ended=True, next_due_at=None))
         return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
     async def pair(self, pair_id: int) -> Pair | None:
@@ -222,13 +227,13 @@ class SqlMatching:
         await self._session.flush()
         return row.id
 
-    async def close_report(self, report_id: int, now: datetime) -> int | None:
+    async def close_report(self, report_id: int, now: datetime) -> tuple[bool, int | None]:
         row = await self._session.get(ReportRow, report_id)
         if row is None or row.closed_at is not None:
-            return None
+            return False, None
         row.closed_at = now
         await self._session.flush()
-        return row.pair_id
+        return True, row.pair_id
 
     async def open_reports(self) -> list[tuple[int, int | None, int | None, str, datetime]]:
         rows = await self._session.scalars(select(ReportRow).where(
@@ -254,3 +259,17 @@ class SqlOutbox:
         except IntegrityError:
             return False  # queued by a concurrent transaction: same key, same message
         return True
+
+    async def add_many(self, notifications: Sequence[Notification], now: datetime) -> None:
+        """Queue many messages in one statement; keys already queued are skipped."""
+        if not notifications:
+            return
+        if self._session.get_bind().dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as dialect_insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert as dialect_insert
+        statement = dialect_insert(OutboxRow).on_conflict_do_nothing(index_elements=["key"])
+        await self._session.execute(statement, [
+            {"key": n.key, "recipient_id": n.recipient_id, "kind": n.kind, "params": n.params,
+             "status": "pending", "due_at": n.due_at or now, "attempts": 0, "created_at": now}
+            for n in notifications])

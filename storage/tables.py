@@ -277,3 +277,39 @@ class ReportRow(Base):
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class FollowUpRow(Base):
+    """A pair's follow-up clock (see mentoring.followup): what is due next, and when."""
+
+    __tablename__ = "pair_followups"
+    __table_args__ = (Index("ix_pair_followups_due", "next_due_at"),)
+
+    pair_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("pairs.id", ondelete="CASCADE"), primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    rhythm: Mapped[str] = mapped_column(String(16))
+    last_exchange_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    first_exchange_done: Mapped[bool] = mapped_column(Boolean)
+    silent_periods: Mapped[int] = mapped_column(Integer)
+    # None once nothing can be due (frozen or ended), so the due index stays small.
+    next_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    scheduled_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    next_kind: Mapped[str] = mapped_column(String(24))
+    frozen: Mapped[bool] = mapped_column(Boolean)
+    ended: Mapped[bool] = mapped_column(Boolean)
+    sequence: Mapped[int] = mapped_column(Integer)
+
+
+class ExchangeRow(Base):
+    """An answer to a follow-up question: "yes, we talked", "not yet", or a problem."""
+
+    __tablename__ = "exchanges"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    pair_id: Mapped[int] = mapped_column(Integer, ForeignKey("pairs.id", ondelete="CASCADE"),
+                                         index=True)
+    user_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="SET NULL"))
+    answer: Mapped[str] = mapped_column(String(16))
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime)

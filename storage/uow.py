@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.followups import SqlFollowUps
 from storage.matching import SqlMatching, SqlOutbox
 from storage.repositories import SqlConsents, SqlProfiles, SqlStats, SqlUsers
 
@@ -27,6 +28,7 @@ class SqlUnitOfWork:
         self.stats = SqlStats(self._session)
         self.matching = SqlMatching(self._session)
         self.outbox = SqlOutbox(self._session)
+        self.followups = SqlFollowUps(self._session)
         return self
 
     async def __aexit__(

@@ -73,7 +73,7 @@ class Binome:
         from scheduler import tick
 
         assert self.runtime is not None
-        return await tick(self.runtime.matchmaker, at)
+        return await tick(self.runtime.matchmaker, self.runtime.keeping, at)
 
     def t(self, message: str, locale: str) -> str:
         """``message`` as a user reading ``locale`` sees it."""

@@ -93,10 +93,10 @@ async def test_an_unanswered_proposal_is_reminded_then_expires(binome, client) -
     await binome.drain()
     proposal = await marc.last_bot_message()
     now = datetime.now(UTC)
-    assert await binome.tick(now + timedelta(hours=37)) == {"expired": 0, "reminded": 1}
+    assert await binome.tick(now + timedelta(hours=37)) == {"expired": 0, "reminded": 1, "follow_ups": 0}
     await binome.drain(now + timedelta(hours=37))
     assert "still waiting for your answer" in await marc.last_text()
-    assert await binome.tick(now + timedelta(hours=73)) == {"expired": 1, "reminded": 0}
+    assert await binome.tick(now + timedelta(hours=73)) == {"expired": 1, "reminded": 0, "follow_ups": 0}
     await binome.drain(now + timedelta(hours=73))
     assert "closed without an answer" in await marc.last_text()
     answer = await marc.press("✅ Accept", message_id=proposal["message_id"])

@@ -1,0 +1,118 @@
+"""Keeping pairs talking: the tick sends what each pair's clock says is due, and the pair's
+answers move the clock. Every message is queued in the outbox in the same transaction as the
+clock it advances, with a key per step and recipient, so a tick that runs twice, two
+processes ticking, or a crash in between never sends a step twice or skips one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from mentoring import followup
+from mentoring.followup import Answer, CheckInKind, FollowUpPolicy, PairClock, Rhythm
+from mentoring.pairing import Notification
+from mentoring.ports import Clock, DueFollowUp, UnitOfWork
+from mentoring.quiet_hours import QuietHours, next_allowed
+
+BATCH = 1000
+
+# Overseas departments live in their own time zones; quiet hours are local.
+ZONES = {"971": "America/Guadeloupe", "972": "America/Martinique", "973": "America/Cayenne",
+         "974": "Indian/Reunion", "976": "Indian/Mayotte"}
+
+
+@dataclass(frozen=True)
+class KeepingPolicy:
+    follow_up: FollowUpPolicy = field(default_factory=FollowUpPolicy)
+    quiet: QuietHours = field(default_factory=QuietHours)
+    zone: str = "Europe/Paris"
+
+
+class KeepingInTouch:
+    def __init__(self, uow: Callable[[], UnitOfWork], clock: Clock, policy: KeepingPolicy,
+                 staff_ids: Collection[int]) -> None:
+        self._uow = uow
+        self._clock = clock
+        self.policy = policy
+        self._staff = sorted(staff_ids)
+        self._zones = {code: ZoneInfo(name) for code, name in ZONES.items()}
+        self._home = ZoneInfo(policy.zone)
+
+    async def run_due(self, now: datetime | None = None) -> int:
+        """Queue every follow-up step due at ``now``; returns how many steps were sent."""
+        now = now or self._clock()
+        sent = 0
+        while True:
+            async with self._uow() as uow:
+                steps = await uow.followups.due(now, BATCH)
+                if not steps:
+                    return sent
+                clocks, notes = [], []
+                for step in steps:
+                    clock, kind = followup.advance(step.clock, now, self.policy.follow_up)
+                    clocks.append(clock)
+                    notes += self._messages(step, clock, kind, now)
+                await uow.followups.save_many(clocks)
+                await uow.outbox.add_many(notes, now)
+                await uow.commit()
+                sent += len(steps)
+
+    def _messages(self, step: DueFollowUp, clock: PairClock, kind: CheckInKind,
+                  now: datetime) -> list[Notification]:
+        previous = step.clock
+        since = (previous.last_exchange_at or previous.started_at).isoformat()
+        params = {"pair_id": clock.pair_id, "since": since}
+        people = [(step.student_id, step.student_department, "student"),
+                  (step.volunteer_id, step.volunteer_department, "volunteer")]
+        if kind is CheckInKind.STAFF_ALERT:
+            notes = [self._note(clock, kind, staff, None, "silence_staff", params, now)
+                     for staff in self._staff]
+            return notes + [self._note(clock, kind, user, department, f"silence_{role}",
+                                       params, now) for user, department, role in people]
+        return [self._note(clock, kind, user, department, f"checkin_{kind.value}",
+                           {**params, "role": role}, now)
+                for user, department, role in people]
+
+    def _note(self, clock: PairClock, kind: CheckInKind, recipient: int,
+              department: str | None, template: str, params: dict[str, object],
+              now: datetime) -> Notification:
+        zone = self._zones.get(department or "", self._home)
+        return Notification(followup.message_key(clock, kind, recipient), recipient, template,
+                            dict(params), next_allowed(now, zone, self.policy.quiet))
+
+    async def answer(self, pair_id: int, user_id: int, answer: Answer) -> PairClock | None:
+        """A member's answer to a follow-up question; None if not their pair or ended."""
+        now = self._clock()
+        async with self._uow() as uow:
+            pair = await uow.matching.pair(pair_id)
+            clock = await uow.followups.get(pair_id)
+            if pair is None or clock is None or clock.ended or user_id not in (
+                    pair.student_id, pair.volunteer_id):
+                return None
+            clock = followup.answered(clock, answer, now, self.policy.follow_up)
+            await uow.followups.save(clock)
+            await uow.followups.record_exchange(pair_id, user_id, answer.value, now)
+            await uow.commit()
+            return clock
+
+    async def change_rhythm(self, user_id: int, rhythm: Rhythm) -> PairClock | None:
+        """Either member changes the pair's rhythm; None without an active pair."""
+        now = self._clock()
+        async with self._uow() as uow:
+            pair = await uow.matching.active_pair_of(user_id)
+            clock = await uow.followups.get(pair.id) if pair else None
+            if clock is None:
+                return None
+            clock = followup.change_rhythm(clock, rhythm, now, self.policy.follow_up)
+            await uow.followups.save(clock)
+            await uow.commit()
+            return clock
+
+    async def rhythm_of(self, user_id: int) -> Rhythm | None:
+        async with self._uow() as uow:
+            pair = await uow.matching.active_pair_of(user_id)
+            clock = await uow.followups.get(pair.id) if pair else None
+            return clock.rhythm if clock else None
