@@ -243,9 +243,7 @@ async def walk(run: UserRun, running: RunningSandbox, replies: Replies,
                 rng, mean = think
                 await asyncio.sleep(min(rng.expovariate(1 / mean), deadline - loop.time()))
         run.confirmed = True
-    except asyncio.CancelledError:
-        raise
-    except Exception as error:
+    except Exception as error:  # CancelledError is not an Exception: it still propagates
         run.error = f"{type(error).__name__}: {error}"
     finally:
         replies.forget(run.chat)

@@ -25,8 +25,8 @@ from bot.outbox import OutboxSender, Rendered
 from bot.telegram import install as install_session_middlewares
 from handlers import get_routers
 from handlers.notifications import Notifications
-from mentoring.matchmaking import Matchmaker
 from mentoring.keeping_in_touch import KeepingInTouch
+from mentoring.matchmaking import Matchmaker
 from mentoring.pair_care import PairCare
 from mentoring.signup import Signup, now_utc
 from storage.conversations import DatabaseStorage

@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from mentoring.matching.scoring import Weights
 from mentoring.followup import FollowUpPolicy
 from mentoring.keeping_in_touch import KeepingPolicy
+from mentoring.matching.scoring import Weights
 from mentoring.matchmaking import MatchingPolicy
 from mentoring.quiet_hours import QuietHours
 

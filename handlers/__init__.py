@@ -9,6 +9,7 @@ from handlers import (
     availability,
     errors,
     fallback,
+    keeping,
     matching,
     pair_care,
     signup,
@@ -22,7 +23,8 @@ def get_routers(staff_ids: Collection[int] = ()) -> list[Router]:
     the sign-up form, and last the fallback that explains whatever nobody took."""
     conversations = [start.make_router(), staff.make_router(staff_ids),
                      matching.make_router(), availability.make_router(),
-                     pair_care.make_router(staff_ids), account.make_router(),
+                     pair_care.make_router(staff_ids), keeping.make_router(),
+                     account.make_router(),
                      signup.make_router(), fallback.make_router()]
     for router in conversations:
         # Binôme talks to people one to one; group chats are not part of the programme.

@@ -61,3 +61,17 @@ class NewMatch(CallbackData, prefix="again"):
 
 class CloseReport(CallbackData, prefix="close"):
     report: int
+
+
+class CheckInAnswer(CallbackData, prefix="ci"):
+    pair: int
+    answer: str  # yes | not_yet | problem
+
+
+class RhythmChoice(CallbackData, prefix="rhythm"):
+    rhythm: str
+
+
+class ContinueAnswer(CallbackData, prefix="cont"):
+    pair: int
+    answer: str  # yes | no

@@ -97,8 +97,9 @@ class Notifications:
                                                      reasons=reasons_text(params["reasons"])),
             "", first_exchange(student),
             "", _("Write the first message: a simple hello and when you are free is enough."),
+            "", RHYTHM_QUESTION(),
         ]
-        return "\n".join(lines), contact_button(contact, volunteer.first_name)
+        return "\n".join(lines), with_rhythm(contact_button(contact, volunteer.first_name))
 
     async def _intro_volunteer(self, params: dict[str, Any], _recipient: int,
                                _language: str) -> tuple[str, InlineKeyboardMarkup | None] | None:
@@ -113,8 +114,9 @@ class Notifications:
             first_exchange(student), "",
             _("{name} will write to you; you can also write first.").format(
                 name=html.quote(student.first_name)),
+            "", RHYTHM_QUESTION(),
         ]
-        return "\n".join(lines), contact_button(contact, student.first_name)
+        return "\n".join(lines), with_rhythm(contact_button(contact, student.first_name))
 
     async def _pair_left(self, _params: dict[str, Any], _recipient: int,
                          _language: str) -> tuple[str, InlineKeyboardMarkup | None]:
@@ -138,6 +140,101 @@ class Notifications:
             id=params["report_id"], user=params["reporter_id"], pair=params["pair_id"] or "-")
         return (f"{text}\n{html.quote(params['text'])}\n\n"
                 + _("Send /reports to see and close the open reports.")), None
+
+    async def _other_name(self, params: dict[str, Any], recipient: int) -> str | None:
+        other_id = (params["volunteer_id"] if recipient == params["student_id"]
+                    else params["student_id"])
+        other = await self._signup.profile(other_id)
+        return html.quote(other.first_name) if other else None
+
+    async def _idea(self, params: dict[str, Any]) -> str:
+        student = await self._signup.profile(params["student_id"])
+        ideas = ideas_for(student) if isinstance(student, StudentProfile) else []
+        return html.quote(ideas[params.get("pair_id", 0) % len(ideas)] if ideas
+                          else _("agree on how often you will talk"))
+
+    async def _check_in(self, text: str, params: dict[str, Any], recipient: int,
+                        ) -> tuple[str, InlineKeyboardMarkup | None] | None:
+        from handlers.keeping import check_in_keyboard
+
+        name = await self._other_name(params, recipient)
+        if name is None:
+            return None
+        return text.format(name=name, idea=await self._idea(params)), check_in_keyboard(
+            params["pair_id"])
+
+    async def _checkin_first_exchange(self, params: dict[str, Any], recipient: int,
+                                      _language: str) -> Any:
+        return await self._check_in(_("👋 Hello! Did you and {name} manage to have your first "
+                                      "exchange?"), params, recipient)
+
+    async def _checkin_first_exchange_again(self, params: dict[str, Any], recipient: int,
+                                            _language: str) -> Any:
+        return await self._check_in(_("Still no first exchange with {name}? An idea to "
+                                      "start: {idea}. Did you manage to talk?"),
+                                    params, recipient)
+
+    async def _checkin_check_in(self, params: dict[str, Any], recipient: int,
+                                language: str) -> Any:
+        since = format_datetime(datetime.fromisoformat(params["since"]).astimezone(self._zone),
+                                "d MMMM", locale=language)
+        return await self._check_in(_("Did you talk with {name} since {since}?").replace(
+            "{since}", since), params, recipient)
+
+    async def _checkin_nudge(self, params: dict[str, Any], recipient: int,
+                             _language: str) -> Any:
+        return await self._check_in(_("It has been a while since your last exchange with "
+                                      "{name}. A short message is enough to restart: why not "
+                                      "suggest a time this week? Did you talk?"),
+                                    params, recipient)
+
+    async def _checkin_second_nudge(self, params: dict[str, Any], recipient: int,
+                                    _language: str) -> Any:
+        return await self._check_in(_("Still quiet with {name}? An idea to restart: {idea}. "
+                                      "Did you talk?"), params, recipient)
+
+    async def _checkin_programme_end(self, params: dict[str, Any], recipient: int,
+                                     _language: str) -> Any:
+        from handlers.pair_care import rating_keyboard
+
+        name = await self._other_name(params, recipient)
+        if name is None:
+            return None
+        kb = InlineKeyboardBuilder.from_markup(rating_keyboard(params["pair_id"]))
+        kb.row(*continue_buttons(params["pair_id"]))
+        return (_("🎓 Your six months of binôme with {name} are over: thank you! How was it, "
+                  "from 1 to 5 stars? And do you want to keep going together?").format(
+                      name=name), kb.as_markup())
+
+    async def _silence_staff(self, params: dict[str, Any], _recipient: int,
+                             _language: str) -> tuple[str, InlineKeyboardMarkup | None]:
+        return _("🔕 Pair {pair} has been silent for {periods} check-ins in a row: student "
+                 "{student}, volunteer {volunteer}. Both have been asked what they want to do."
+                 ).format(pair=params["pair_id"], periods=params["silent_periods"],
+                          student=params["student_id"], volunteer=params["volunteer_id"]), None
+
+    async def _silence_student(self, params: dict[str, Any], recipient: int,
+                               _language: str) -> Any:
+        from handlers.callbacks import NewMatch
+
+        name = await self._other_name(params, recipient)
+        if name is None:
+            return None
+        kb = InlineKeyboardBuilder()
+        kb.button(text=_("Keep going"), callback_data=NewMatch(answer="keep"))
+        kb.button(text=_("Change mentor"), callback_data=NewMatch(answer="switch"))
+        return (_("We haven't heard from you and {name} for a while. Do you want to keep "
+                  "going, or would you like a new mentor?").format(name=name), kb.as_markup())
+
+    async def _silence_volunteer(self, params: dict[str, Any], recipient: int,
+                                 _language: str) -> Any:
+        name = await self._other_name(params, recipient)
+        if name is None:
+            return None
+        kb = InlineKeyboardBuilder()
+        kb.row(*continue_buttons(params["pair_id"]))
+        return (_("We haven't heard about your exchanges with {name} for a while. Do you want "
+                  "to go on mentoring them?").format(name=name), kb.as_markup())
 
     async def _pause_over(self, _params: dict[str, Any], _recipient: int,
                           _language: str) -> tuple[str, InlineKeyboardMarkup | None]:
@@ -199,8 +296,8 @@ def reasons_text(reasons: list[dict[str, Any]]) -> str:
     return html.quote("; ".join(parts)) if parts else html.quote(_("a good overall fit"))
 
 
-def first_exchange(student: StudentProfile) -> str:
-    """Three concrete ideas for the first exchange, drawn from the student's needs."""
+def ideas_for(student: StudentProfile) -> list[str]:
+    """Concrete things to do together, drawn from the student's needs."""
     ideas = {
         "homework": _("go through a course chapter that feels hard"),
         "organisation": _("build a weekly study plan together"),
@@ -213,7 +310,12 @@ def first_exchange(student: StudentProfile) -> str:
         "orientation": _("talk about the studies and jobs that attract you"),
         "moral_support": _("share how things are going and what weighs the most"),
     }
-    chosen = [ideas[need] for need in student.needs if need in ideas][:3]
+    return [ideas[need] for need in student.needs if need in ideas]
+
+
+def first_exchange(student: StudentProfile) -> str:
+    """Three concrete ideas for the first exchange, drawn from the student's needs."""
+    chosen = ideas_for(student)[:3]
     for generic in (_("get to know each other: studies, job, what you expect"),
                     _("agree on how often you will talk"),
                     _("set one small goal for the next two weeks")):
@@ -233,6 +335,31 @@ def contact_button(contact: User | None, first_name: str) -> InlineKeyboardMarku
     kb = InlineKeyboardBuilder()
     kb.button(text=_("💬 Write to {name}").format(name=first_name), url=url)
     return kb.as_markup()
+
+
+def RHYTHM_QUESTION() -> str:
+    return _("How often should we check in on you? Every two weeks, unless you choose below "
+             "(or later with /rhythm).")
+
+
+def with_rhythm(markup: InlineKeyboardMarkup | None) -> InlineKeyboardMarkup:
+    from handlers.keeping import rhythm_keyboard
+
+    kb = InlineKeyboardBuilder.from_markup(markup) if markup else InlineKeyboardBuilder()
+    kb.attach(InlineKeyboardBuilder.from_markup(rhythm_keyboard()))
+    return kb.as_markup()
+
+
+def continue_buttons(pair_id: int) -> list[Any]:
+    from aiogram.types import InlineKeyboardButton
+
+    from handlers.callbacks import ContinueAnswer
+
+    return [InlineKeyboardButton(text=_("Yes, we continue"),
+                                 callback_data=ContinueAnswer(pair=pair_id,
+                                                              answer="yes").pack()),
+            InlineKeyboardButton(text=_("No, end the binôme"),
+                                 callback_data=ContinueAnswer(pair=pair_id, answer="no").pack())]
 
 
 def waiting_text() -> str:

@@ -93,19 +93,27 @@ async def commented(message: Message, state: FSMContext, care: PairCare,
 
 
 async def _offer_new_match(message: Message, matchmaker: Matchmaker) -> None:
-    if message.from_user and not await matchmaker.is_volunteer(message.from_user.id):
+    user = message.from_user
+    if user and not await matchmaker.is_volunteer(user.id) and (
+            await matchmaker.status(user.id)).pair is None:
         await message.answer(_("Would you like a new mentor?"), reply_markup=new_match_keyboard())
 
 
 async def new_match(callback: CallbackQuery, callback_data: NewMatch,
-                    matchmaker: Matchmaker) -> None:
+                    matchmaker: Matchmaker, care: PairCare) -> None:
     await callback.answer()
     await edit_markup(callback, None)
     if not isinstance(callback.message, Message):
         return
-    if callback_data.answer != "yes":
+    if callback_data.answer == "keep":
+        await callback.message.answer(_("Great, keep going! A short message is enough to "
+                                        "restart the conversation."))
+        return
+    if callback_data.answer not in ("yes", "switch"):
         await callback.message.answer(_("Alright. Send /start whenever you want a new mentor."))
         return
+    if callback_data.answer == "switch":
+        await care.end(callback.from_user.id)
     outcome = await matchmaker.student_ready(callback.from_user.id)
     if outcome is Outcome.WAITING:
         from handlers.notifications import waiting_text

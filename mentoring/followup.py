@@ -20,7 +20,8 @@ end, ``started_at + programme_length``)::
     NOT_YET, first question open  s     FIRST_EXCHANGE_AGAIN  now + not_yet_again_after
     NOT_YET, otherwise            unchanged: silence, as if nobody had answered
     PROBLEM                       unchanged but frozen: nothing is due until unfreeze
-    unfreeze                      0     CHECK_IN              now + P
+    unfreeze, if frozen           0     CHECK_IN              now + P
+    unfreeze, otherwise           unchanged (a second click changes nothing)
     change_rhythm, ladder step    s     the same step         max(now, due - P_old + P_new)
     change_rhythm, end is next    s     ladder(s)             max(now, end - P_old + P_new)
     change_rhythm, otherwise      unchanged: the first-exchange questions keep their dates
@@ -220,6 +221,9 @@ def unfreeze(clock: PairClock, now: datetime, policy: FollowUpPolicy) -> PairClo
     """
     if clock.ended:
         return replace(clock, frozen=False)
+    if not clock.frozen:
+        # No report was open (or a second click closed it again): keep the schedule.
+        return replace(clock)
     clock = replace(clock, frozen=False, silent_periods=0)
     return _schedule(clock, CheckInKind.CHECK_IN, now + clock.rhythm.period, policy)
 

@@ -64,7 +64,8 @@ class KeepingInTouch:
                   now: datetime) -> list[Notification]:
         previous = step.clock
         since = (previous.last_exchange_at or previous.started_at).isoformat()
-        params = {"pair_id": clock.pair_id, "since": since}
+        params = {"pair_id": clock.pair_id, "since": since, "student_id": step.student_id,
+                  "volunteer_id": step.volunteer_id, "silent_periods": clock.silent_periods}
         people = [(step.student_id, step.student_department, "student"),
                   (step.volunteer_id, step.volunteer_department, "volunteer")]
         if kind is CheckInKind.STAFF_ALERT:

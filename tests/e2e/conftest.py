@@ -21,6 +21,16 @@ from sandbox.client import SandboxClient
 from sandbox.server import start_sandbox
 
 
+class MovableClock:
+    """Real time, until a test sets ``at`` to replay programme time."""
+
+    def __init__(self) -> None:
+        self.at: datetime | None = None
+
+    def __call__(self) -> datetime:
+        return self.at or now_utc()
+
+
 @dataclass
 class Binome:
     """The bot under test, which can be stopped and started again like a process."""
@@ -34,9 +44,10 @@ class Binome:
     dp: Dispatcher | None = None
     task: asyncio.Task[Any] | None = None
     restarts: int = field(default=0)
+    clock: MovableClock = field(default_factory=MovableClock)
 
     async def start(self) -> None:
-        self.runtime = build_runtime(self.settings)
+        self.runtime = build_runtime(self.settings, clock=self.clock)
         self.bot = build_bot(self.settings, token=self.token, api_url=self.sandbox_url)
         self.dp = build_dispatcher(self.runtime)
         # handle_as_tasks=False: an update is confirmed to the sandbox only once handled,
@@ -66,7 +77,7 @@ class Binome:
     async def drain(self, at: datetime | None = None) -> int:
         """Deliver what the outbox holds, as the running bot's sender would (at ``at``)."""
         assert self.runtime is not None and self.bot is not None
-        clock = (lambda: at) if at else now_utc
+        clock = (lambda: at) if at else self.clock
         return await build_sender(self.runtime, self.bot, clock).drain()
 
     async def tick(self, at: datetime) -> dict[str, int]:

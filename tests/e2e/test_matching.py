@@ -58,7 +58,10 @@ async def test_decline_then_accept_then_both_are_introduced(binome, client) -> N
     intro = await lea.last_bot_message()
     assert "Nina will be your mentor" in intro["text"]
     assert "Ideas for your first exchange" in intro["text"]
-    assert buttons(intro) == {"💬 Write to Nina": f"tg://user?id={nina.id}"}
+    assert buttons(intro) == {"💬 Write to Nina": f"tg://user?id={nina.id}",
+                              "Every week": "rhythm:weekly",
+                              "Every two weeks": "rhythm:biweekly",
+                              "Every month": "rhythm:monthly"}
     volunteer_intro = await nina.last_bot_message()
     assert "Léa" in volunteer_intro["text"]
     await lea.send("/binome")
@@ -93,10 +96,12 @@ async def test_an_unanswered_proposal_is_reminded_then_expires(binome, client) -
     await binome.drain()
     proposal = await marc.last_bot_message()
     now = datetime.now(UTC)
-    assert await binome.tick(now + timedelta(hours=37)) == {"expired": 0, "reminded": 1, "follow_ups": 0}
+    done = await binome.tick(now + timedelta(hours=37))
+    assert done == {"expired": 0, "reminded": 1, "follow_ups": 0}
     await binome.drain(now + timedelta(hours=37))
     assert "still waiting for your answer" in await marc.last_text()
-    assert await binome.tick(now + timedelta(hours=73)) == {"expired": 1, "reminded": 0, "follow_ups": 0}
+    done = await binome.tick(now + timedelta(hours=73))
+    assert done == {"expired": 1, "reminded": 0, "follow_ups": 0}
     await binome.drain(now + timedelta(hours=73))
     assert "closed without an answer" in await marc.last_text()
     answer = await marc.press("✅ Accept", message_id=proposal["message_id"])

@@ -1,0 +1,122 @@
+"""Answers to check-ins, the pair's rhythm (/rythme, /rhythm), and what happens after a long
+silence (the student may change mentor, the volunteer may stop)."""
+
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.filters import Command
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from handlers.callbacks import CheckInAnswer, ContinueAnswer, RhythmChoice
+from handlers.common import edit_text, pressed_text
+from handlers.texts import chosen
+from mentoring.followup import Answer, Rhythm
+from mentoring.keeping_in_touch import KeepingInTouch
+from mentoring.pair_care import PairCare
+
+
+def rhythm_label(rhythm: Rhythm) -> str:
+    return {Rhythm.WEEKLY: _("Every week"), Rhythm.BIWEEKLY: _("Every two weeks"),
+            Rhythm.MONTHLY: _("Every month")}[rhythm]
+
+
+def rhythm_keyboard() -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    for rhythm in Rhythm:
+        kb.button(text=rhythm_label(rhythm), callback_data=RhythmChoice(rhythm=rhythm.value))
+    kb.adjust(1)
+    return kb.as_markup()
+
+
+def check_in_keyboard(pair_id: int) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    kb.button(text=_("✅ Yes"), callback_data=CheckInAnswer(pair=pair_id, answer="yes"))
+    kb.button(text=_("⏳ Not yet"), callback_data=CheckInAnswer(pair=pair_id, answer="not_yet"))
+    kb.button(text=_("⚠️ We have a problem"),
+              callback_data=CheckInAnswer(pair=pair_id, answer="problem"))
+    kb.adjust(2, 1)
+    return kb.as_markup()
+
+
+async def checked_in(callback: CallbackQuery, callback_data: CheckInAnswer,
+                     keeping: KeepingInTouch, care: PairCare) -> None:
+    try:
+        answer = Answer(callback_data.answer)
+    except ValueError:
+        answer = None
+    clock = await keeping.answer(callback_data.pair, callback.from_user.id, answer) \
+        if answer else None
+    if clock is None or answer is None:
+        await callback.answer(_("This button is no longer active."), show_alert=True)
+        return
+    labels = {Answer.YES: _("Yes"), Answer.NOT_YET: _("Not yet"),
+              Answer.PROBLEM: _("We have a problem")}
+    await callback.answer()
+    await edit_text(callback, chosen(pressed_text(callback), labels[answer]))
+    if not isinstance(callback.message, Message):
+        return
+    if answer is Answer.YES:
+        text = _("Great, thank you! Keep it up.")
+    elif answer is Answer.NOT_YET:
+        text = _("Noted. A short message is enough to get going: why not suggest a time to "
+                 "talk this week?")
+    else:
+        await care.report(callback.from_user.id, _("Problem reported from a check-in."))
+        text = _("Thank you for telling us. The staff have been alerted and will contact you; "
+                 "reminders for your binôme are paused meanwhile. You can add details with "
+                 "/report.")
+    await callback.message.answer(text)
+
+
+async def rhythm_command(message: Message, keeping: KeepingInTouch) -> None:
+    if message.from_user is None:
+        return
+    current = await keeping.rhythm_of(message.from_user.id)
+    if current is None:
+        await message.answer(_("You have no binôme at the moment."))
+        return
+    await message.answer(_("How often do you want us to check in on your binôme? Now: {now}.")
+                         .format(now=rhythm_label(current).lower()),
+                         reply_markup=rhythm_keyboard())
+
+
+async def rhythm_chosen(callback: CallbackQuery, callback_data: RhythmChoice,
+                        keeping: KeepingInTouch) -> None:
+    try:
+        rhythm = Rhythm(callback_data.rhythm)
+    except ValueError:
+        rhythm = None
+    clock = await keeping.change_rhythm(callback.from_user.id, rhythm) if rhythm else None
+    if clock is None or rhythm is None:
+        await callback.answer(_("This button is no longer active."), show_alert=True)
+        return
+    await callback.answer(_("Rhythm saved: {rhythm}.").format(rhythm=rhythm_label(rhythm)
+                                                             .lower()), show_alert=True)
+
+
+async def continue_answer(callback: CallbackQuery, callback_data: ContinueAnswer,
+                          care: PairCare) -> None:
+    await callback.answer()
+    if not isinstance(callback.message, Message):
+        return
+    if callback_data.answer == "yes":
+        await edit_text(callback, chosen(pressed_text(callback), _("We continue")))
+        await callback.message.answer(_("Thank you! A short message to your binôme is enough "
+                                        "to restart."))
+        return
+    pair = await care.end(callback.from_user.id)
+    await edit_text(callback, chosen(pressed_text(callback), _("End the binôme")))
+    await callback.message.answer(_("Your binôme has ended. Thank you for your time!") if pair
+                                  else _("You have no binôme at the moment."))
+
+
+def make_router() -> Router:
+    """The follow-up router, new each time, so that every Dispatcher gets its own."""
+    router = Router(name="keeping")
+    router.callback_query.register(checked_in, CheckInAnswer.filter())
+    router.message.register(rhythm_command, Command("rhythm", "rythme"))
+    router.callback_query.register(rhythm_chosen, RhythmChoice.filter())
+    router.callback_query.register(continue_answer, ContinueAnswer.filter())
+    return router
