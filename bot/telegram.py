@@ -8,8 +8,8 @@ from typing import Any
 
 from aiogram import Bot
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
-from aiogram.exceptions import TelegramRetryAfter
-from aiogram.methods import TelegramMethod
+from aiogram.exceptions import TelegramBadRequest, TelegramRetryAfter
+from aiogram.methods import AnswerCallbackQuery, TelegramMethod
 from aiogram.methods.base import Response, TelegramType
 
 log = logging.getLogger(__name__)
@@ -44,6 +44,27 @@ class WaitOnFloodControl(BaseRequestMiddleware):
         raise AssertionError("unreachable")  # pragma: no cover
 
 
+class LateCallbackAnswers(BaseRequestMiddleware):
+    """Answering a button press is only a courtesy (it stops the spinner): when Telegram says
+    the press is too old to answer, because the bot was busy, the update is still handled."""
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        try:
+            return await make_request(bot, method)
+        except TelegramBadRequest as error:
+            if not isinstance(method, AnswerCallbackQuery) or "query is too old" not in str(
+                    error):
+                raise
+            log.info("a button press was answered too late: %s", error)
+            return Response[TelegramType](ok=True, result=True)  # type: ignore[arg-type]
+
+
 def install(bot: Bot, **options: Any) -> Bot:
+    bot.session.middleware(LateCallbackAnswers())
     bot.session.middleware(WaitOnFloodControl(**options))
     return bot

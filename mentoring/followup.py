@@ -41,10 +41,13 @@ open. A pair that never answers thus gets CHECK_IN, NUDGE, SECOND_NUDGE, then th
 STAFF_ALERT, and the pair is left with plain check-ins (``s`` is past the alert, so the
 ladder never climbs again) until a yes, an unfreeze or the programme's end.
 
-Why ``now + P`` rather than a calendar fixed at the start: a step held by the quiet hours
-(Saturday night to Monday morning) or by a scheduler that was down then sets the next
-one a full period after what the pair actually received, instead of bunching two
-messages together or landing in the same quiet slot every time.
+Why ``now + P`` rather than a calendar fixed at the start: after a scheduler that was down,
+a freeze or a late answer, the next step comes a full period after the last thing the pair
+received or said, instead of two steps going out back to back to catch up.
+
+Because ``silent_periods`` includes the open period, the number of questions that really
+went unanswered when a step is sent is the count *before* :func:`advance`: 3 when the
+default STAFF_ALERT goes out (the clock returned then says 4).
 """
 
 from __future__ import annotations
@@ -165,7 +168,8 @@ def advance(clock: PairClock, now: datetime,
             policy: FollowUpPolicy) -> tuple[PairClock, CheckInKind]:
     """The due step is being sent at ``now``: the clock after it, and the step's kind.
 
-    Raises ValueError when nothing is due, so a step can never be sent twice.
+    The next step is timed from ``now``, when the step is sent. Raises ValueError when
+    nothing is due, so a step can never be sent twice.
     """
     if not due(clock, now):
         raise ValueError(f"pair {clock.pair_id}: nothing is due at {now.isoformat()}")

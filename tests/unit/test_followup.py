@@ -439,7 +439,7 @@ events = st.lists(st.tuples(
 ), min_size=5, max_size=80)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(policies, rhythms, events)
 def test_any_history_keeps_the_clock_consistent(
         policy: FollowUpPolicy, rhythm: Rhythm, history: list[Event]) -> None:
@@ -503,7 +503,7 @@ def test_any_history_keeps_the_clock_consistent(
     assert sequences == set(range(1, len(sequences) + 1))
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(policies, rhythms, st.lists(st.tuples(delays, st.floats(0, 0.999), st.none() | rhythms),
                                    min_size=1, max_size=16))
 def test_a_pair_that_always_answers_yes_is_never_nudged(
@@ -530,7 +530,7 @@ def test_a_pair_that_always_answers_yes_is_never_nudged(
     assert kinds.count(K.PROGRAMME_END) == 1
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(policies, rhythms, st.booleans(), st.lists(delays, min_size=1, max_size=16))
 def test_a_silent_pair_climbs_the_ladder_at_the_thresholds(
         policy: FollowUpPolicy, rhythm: Rhythm, met_first: bool,

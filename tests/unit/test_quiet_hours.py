@@ -184,7 +184,7 @@ rules = st.one_of(
 )
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(moments, st.sampled_from(ZONES), rules)
 def test_the_result_is_the_earliest_allowed_moment(
         moment: datetime, zone: ZoneInfo, quiet: QuietHours) -> None:
