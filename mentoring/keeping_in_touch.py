@@ -65,7 +65,9 @@ class KeepingInTouch:
         previous = step.clock
         since = (previous.last_exchange_at or previous.started_at).isoformat()
         params = {"pair_id": clock.pair_id, "since": since, "student_id": step.student_id,
-                  "volunteer_id": step.volunteer_id, "silent_periods": clock.silent_periods}
+                  "volunteer_id": step.volunteer_id,
+                  # Unanswered periods before this step (the clock after it counts one more).
+                  "silent_periods": previous.silent_periods}
         people = [(step.student_id, step.student_department, "student"),
                   (step.volunteer_id, step.volunteer_department, "volunteer")]
         if kind is CheckInKind.STAFF_ALERT:

@@ -120,8 +120,9 @@ def table(columns: Sequence[list[int]], rows: int) -> Ints:
 
 def _share(wanted: Ints, count: Ints, offered: Ints) -> Floats:
     shared = np.bitwise_count(wanted & offered).astype(np.int64)
-    return np.divide(shared, count, out=np.zeros(np.broadcast(shared, count).shape),
-                     where=count > 0)
+    share: Floats = np.divide(shared, count, out=np.zeros(np.broadcast(shared, count).shape),
+                              where=count > 0)
+    return share
 
 
 def pair_values(students: Ints, volunteers: Ints, w: Weights) -> tuple[Floats, Bools]:

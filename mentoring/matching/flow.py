@@ -13,6 +13,7 @@ import numpy as np
 from ortools.graph.python import min_cost_flow
 
 from mentoring.matching.encoding import Bools, Ints
+from mentoring.matching.pricing import runs
 
 
 def solve(n_students: int, capacity: Ints, students: Ints, volunteers: Ints, gains: Ints,
@@ -63,14 +64,11 @@ def least_prices(n_students: int, n_volunteers: int, students: Ints, volunteers:
     tail, head, gain = tail[order], head[order], gain[order]
     bounds = np.searchsorted(tail, np.arange(n_volunteers + 1))
     changed = np.ones(n_volunteers, bool)
-    for _ in range(n_volunteers + 1):
+    for _round in range(n_volunteers + 2):  # a longest path has at most n_volunteers steps
         rising = np.flatnonzero(changed)
         if not len(rising):
             break
-        first, last = bounds[rising], bounds[rising + 1]
-        lengths = last - first
-        index = np.repeat(first - (np.cumsum(lengths) - lengths), lengths) + np.arange(
-            lengths.sum())
+        index, _ = runs(bounds[rising], bounds[rising + 1])
         raised = price.copy()
         np.maximum.at(raised, head[index], price[tail[index]] + gain[index])
         changed = raised > price

@@ -187,7 +187,8 @@ class Market:
     def _excluded_with(self, v: int) -> Ints:
         """The students excluded with volunteer ``v``."""
         first, last = np.searchsorted(self._excluded_volunteers, [v, v + 1])
-        return self._excluded_students[first:last]
+        students: Ints = self._excluded_students[first:last]
+        return students
 
     def scores(self, ps: Ints, pv: Ints) -> tuple[Floats, Bools]:
         """Exact scores of pairs, and whether each may be proposed."""
@@ -301,5 +302,6 @@ class Market:
         language = np.where((keys.languages & V[enc.LANGUAGES, v]) != 0, 0.0, -np.inf)
         fit = np.bitwise_count(keys.needs & V[enc.NEEDS, v]) * keys.w_needs \
             + np.bitwise_count(keys.slots & V[enc.SLOTS, v]) * keys.w_slots
-        return field[keys.of_field] + place[keys.of_place] + language[keys.of_language] \
-            + fit[keys.of_fit]  # type: ignore[no-any-return]
+        value: Floats = field[keys.of_field] + place[keys.of_place] \
+            + language[keys.of_language] + fit[keys.of_fit]
+        return value

@@ -22,7 +22,9 @@ from dataclasses import dataclass
 from mentoring import catalog, places
 from mentoring.model import StudentProfile, VolunteerProfile
 
-__all__ = ["Reason", "Score", "Weights", "eligible", "family_of", "region_of", "score"]
+__all__ = [
+    "DEFAULT_WEIGHTS", "Reason", "Score", "Weights", "eligible", "family_of", "region_of", "score",
+]
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,9 @@ class Weights:
         # A share above 1 would rank a partial match above a full one.
         if max(self.same_family, self.same_region, self.remote) > 1:
             raise ValueError("partial shares must be at most 1")
+
+
+DEFAULT_WEIGHTS = Weights()
 
 
 @dataclass(frozen=True)
@@ -105,7 +110,7 @@ def _share(wanted: list[str], offered: list[str]) -> tuple[float, tuple[str, ...
 
 
 def score(
-    student: StudentProfile, volunteer: VolunteerProfile, weights: Weights = Weights()
+    student: StudentProfile, volunteer: VolunteerProfile, weights: Weights = DEFAULT_WEIGHTS
 ) -> Score | None:
     """The fit of ``volunteer`` for ``student`` with its reasons, or None if ineligible."""
     if not eligible(student, volunteer):
