@@ -7,7 +7,7 @@ so a crash never leaves a proposal without its message, or a message without its
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -16,12 +16,13 @@ from typing import TYPE_CHECKING
 from mentoring import followup
 from mentoring.followup import FollowUpPolicy
 from mentoring.matching.scoring import Score, Weights, score
-from mentoring.model import StudentProfile, VolunteerProfile
+from mentoring.model import StudentProfile
 from mentoring.pairing import Notification, Pair, Proposal, ProposalStatus
 from mentoring.ports import Clock, UnitOfWork
 
 if TYPE_CHECKING:
     from mentoring.matching.batch import Assignment
+    from mentoring.matching.pool import VolunteerPool
 
 CANDIDATES_TRIED = 5
 """How many of the best volunteers to try when the first is taken meanwhile."""
@@ -53,18 +54,49 @@ class Outcome(StrEnum):
     NOT_YOURS = "not_yours"
 
 
-def rank(student: StudentProfile, volunteers: Sequence[tuple[VolunteerProfile, int]],
-         excluded: Collection[int], weights: Weights) -> list[tuple[int, Score]]:
-    """Eligible volunteers with free capacity, best first (ties: more room, then lower id)."""
-    scored = []
-    for volunteer, free in volunteers:
-        if free <= 0 or volunteer.user_id in excluded or volunteer.user_id == student.user_id:
-            continue
-        result = score(student, volunteer, weights)
-        if result is not None:
-            scored.append((-result.value, -free, volunteer.user_id, result))
-    scored.sort(key=lambda item: item[:3])
-    return [(volunteer_id, result) for _v, _f, volunteer_id, result in scored]
+POOL_MAX_AGE = timedelta(seconds=30)
+"""Free places seen in memory are hints (the reservation in the database decides); after
+this long the pool is reloaded anyway, so places freed by another process are seen."""
+
+
+class PoolCache:
+    """The volunteers, searchable in memory in a few milliseconds instead of scoring every
+    row of the database at each proposal. Refreshed with only the profiles that changed."""
+
+    def __init__(self, weights: Weights) -> None:
+        self._weights = weights
+        self._pool: VolunteerPool | None = None
+        self._stamp: tuple[int, datetime | None] = (0, None)
+        self._loaded_at: datetime | None = None
+
+    async def get(self, uow: UnitOfWork, now: datetime) -> VolunteerPool:
+        from mentoring.matching.pool import VolunteerPool
+
+        stamp = await uow.matching.volunteers_stamp()
+        stale = (self._pool is None or self._loaded_at is None
+                 or now - self._loaded_at > POOL_MAX_AGE or now < self._loaded_at
+                 or stamp[0] < self._stamp[0])
+        if stale:
+            self._pool = VolunteerPool(await uow.matching.volunteers_changed_since(None, now),
+                                       self._weights)
+            self._loaded_at = now
+        elif stamp != self._stamp and self._pool is not None:
+            for profile, free in await uow.matching.volunteers_changed_since(self._stamp[1],
+                                                                             now):
+                self._pool.upsert(profile, free)
+        self._stamp = stamp
+        assert self._pool is not None
+        return self._pool
+
+    def taken(self, volunteer_id: int, reserved: bool) -> None:
+        """After a reservation attempt: one place fewer, or none at all if it failed."""
+        if self._pool is not None and volunteer_id in self._pool:
+            free = self._pool.free(volunteer_id) - 1 if reserved else 0
+            self._pool.set_free(volunteer_id, max(0, free))
+
+    def released(self, volunteer_id: int) -> None:
+        if self._pool is not None and volunteer_id in self._pool:
+            self._pool.set_free(volunteer_id, self._pool.free(volunteer_id) + 1)
 
 
 def reasons_of(result: Score) -> list[dict[str, object]]:
@@ -84,6 +116,7 @@ class Matchmaker:
         self._uow = uow
         self._clock = clock
         self.policy = policy or MatchingPolicy()
+        self._pool = PoolCache(self.policy.weights)
 
     async def student_ready(self, student_id: int) -> Outcome:
         """A student confirmed a profile: propose them now, or put them on the waiting list."""
@@ -163,10 +196,10 @@ class Matchmaker:
             pairs = await uow.matching.active_pairs_of(user_id)
             for proposal in proposals:
                 await uow.matching.close_proposal(proposal.id, ProposalStatus.CANCELLED, now)
-                await uow.matching.release(proposal.volunteer_id)
+                await self._release(uow, proposal.volunteer_id)
             for pair in pairs:
                 await uow.matching.end_pair(pair.id, now)
-                await uow.matching.release(pair.volunteer_id)
+                await self._release(uow, pair.volunteer_id)
                 other = pair.volunteer_id if pair.student_id == user_id else pair.student_id
                 await uow.outbox.add(Notification(f"pair-ended:{pair.id}:{other}", other,
                                                   "pair_left", {"pair_id": pair.id}), now)
@@ -210,7 +243,7 @@ class Matchmaker:
             for proposal in await uow.matching.proposals_expiring(now):
                 if await uow.matching.close_proposal(proposal.id, ProposalStatus.EXPIRED, now):
                     expired += 1
-                    await uow.matching.release(proposal.volunteer_id)
+                    await self._release(uow, proposal.volunteer_id)
                     await uow.outbox.add(Notification(
                         f"proposal-expired:{proposal.id}", proposal.volunteer_id,
                         "proposal_expired", {"proposal_id": proposal.id}), now)
@@ -261,9 +294,9 @@ class Matchmaker:
         if student is None:
             return Outcome.WAITING
         excluded = await uow.matching.excluded_for_student(student_id)
-        volunteers = await uow.matching.available_volunteers(now)
-        for volunteer_id, result in rank(student, volunteers, excluded,
-                                         self.policy.weights)[:CANDIDATES_TRIED]:
+        pool = await self._pool.get(uow, now)
+        for volunteer_id, result in pool.best(student, excluded=excluded,
+                                              limit=CANDIDATES_TRIED):
             if await self._create_proposal(uow, student_id, volunteer_id, result, now):
                 return Outcome.PROPOSED
         if tell_waiting:
@@ -286,7 +319,9 @@ class Matchmaker:
 
     async def _create_proposal(self, uow: UnitOfWork, student_id: int, volunteer_id: int,
                                result: Score, now: datetime) -> bool:
-        if not await uow.matching.reserve(volunteer_id, now):
+        reserved = await uow.matching.reserve(volunteer_id, now)
+        self._pool.taken(volunteer_id, reserved)
+        if not reserved:
             return False
         deadline = now + self.policy.answer_within
         proposal = Proposal(
@@ -339,12 +374,20 @@ class Matchmaker:
         status = ProposalStatus.DECLINED if answer is Answer.DECLINE else ProposalStatus.NOT_NOW
         if not await uow.matching.close_proposal(proposal.id, status, now, reason=reason):
             return await self._why_closed(uow, proposal.id)
-        await uow.matching.release(proposal.volunteer_id)
+        await self._release(uow, proposal.volunteer_id)
         if answer is Answer.NOT_NOW:
             await uow.matching.pause_volunteer(proposal.volunteer_id,
                                                now + self.policy.pause_when_not_now)
         await self._propose(uow, proposal.student_id, now)
         return Outcome.DECLINED if answer is Answer.DECLINE else Outcome.PAUSED
+
+    def note_released(self, volunteer_id: int) -> None:
+        """A place of the volunteer was freed elsewhere (a pair ended)."""
+        self._pool.released(volunteer_id)
+
+    async def _release(self, uow: UnitOfWork, volunteer_id: int) -> None:
+        await uow.matching.release(volunteer_id)
+        self._pool.released(volunteer_id)
 
     @staticmethod
     async def _why_closed(uow: UnitOfWork, proposal_id: int) -> Outcome:

@@ -45,6 +45,7 @@ class PairCare:
             await uow.outbox.add(Notification(f"pair-ended:{pair.id}:{other}", other,
                                               "pair_ended", {"pair_id": pair.id}), now)
             await uow.commit()
+        self._matchmaker.note_released(pair.volunteer_id)
         await self._matchmaker.volunteer_ready(pair.volunteer_id)
         return pair
 

@@ -7,6 +7,7 @@ mentor one student at a time, and students signed up over the last eight weeks.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -86,6 +87,7 @@ _PROFESSIONS = ("Ingénieur·e", "Juriste", "Comptable", "Chef·fe de projet", "
                 "Enseignant·e", "Développeur·se", "Commercial·e", "Infirmier·e", "Consultant·e")
 
 Rng = np.random.Generator
+Floats = npt.NDArray[np.float64]
 
 
 @dataclass(frozen=True)
@@ -98,17 +100,17 @@ class Population:
         return [(v, v.capacity) for v in self.volunteers]
 
 
-def _weights(codes: tuple[str, ...], chosen: dict[str, float], default: float) -> npt.NDArray[
-        np.float64]:
+def _weights(codes: tuple[str, ...], chosen: Mapping[str, float], default: float) -> Floats:
     raw = np.array([chosen.get(code, default) for code in codes], dtype=np.float64)
-    return raw / raw.sum()
+    normalised: Floats = raw / raw.sum()
+    return normalised
 
 
-def _pick(rng: Rng, codes: tuple[str, ...], p: npt.NDArray[np.float64], n: int) -> list[str]:
+def _pick(rng: Rng, codes: tuple[str, ...], p: Floats, n: int) -> list[str]:
     return [codes[i] for i in rng.choice(len(codes), size=n, p=p)]
 
 
-def _subsets(rng: Rng, weights: dict[str, float], sizes: tuple[float, ...], n: int
+def _subsets(rng: Rng, weights: Mapping[str, float], sizes: tuple[float, ...], n: int
              ) -> list[list[str]]:
     """``n`` weighted samples without replacement, of 1, 2... items with ``sizes`` odds
     (Gumbel top-k: adding Gumbel noise to log-weights and sorting samples in proportion)."""

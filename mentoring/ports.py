@@ -79,6 +79,14 @@ class MatchingRepository(Protocol):
         """Volunteers not paused at ``now`` with free capacity, and how much."""
         ...
 
+    async def volunteers_stamp(self) -> tuple[int, datetime | None]:
+        """How many volunteer profiles exist, and when the latest one changed."""
+        ...
+
+    async def volunteers_changed_since(
+        self, since: datetime | None, now: datetime
+    ) -> list[tuple[VolunteerProfile, int]]: ...
+
     async def volunteer_free(
         self, volunteer_id: int, now: datetime
     ) -> tuple[VolunteerProfile, int] | None: ...

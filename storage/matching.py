@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
-from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -75,6 +75,22 @@ class SqlMatching:
                 VolunteerProfileRow.load < VolunteerProfileRow.capacity, _not_paused(now))
             .order_by(VolunteerProfileRow.user_id))
         return [(volunteer_from_row(r), r.capacity - r.load) for r in rows]
+
+    async def volunteers_stamp(self) -> tuple[int, datetime | None]:
+        row = (await self._session.execute(select(
+            func.count(), func.max(VolunteerProfileRow.changed_at)))).one()
+        return int(row[0]), row[1]
+
+    async def volunteers_changed_since(self, since: datetime | None, now: datetime,
+                                       ) -> list[tuple[VolunteerProfile, int]]:
+        """Volunteers changed after ``since`` (all when None), with their free places now
+        (0 while paused)."""
+        query = select(VolunteerProfileRow)
+        if since is not None:
+            query = query.where(VolunteerProfileRow.changed_at > since)
+        rows = await self._session.scalars(query)
+        return [(volunteer_from_row(r), 0 if r.paused_until and r.paused_until > now
+                 else r.capacity - r.load) for r in rows]
 
     async def volunteer_free(self, volunteer_id: int,
                              now: datetime) -> tuple[VolunteerProfile, int] | None:
@@ -174,7 +190,8 @@ class SqlMatching:
                               announce_resume: bool = False) -> None:
         await self._session.execute(update(VolunteerProfileRow)
                                     .where(VolunteerProfileRow.user_id == volunteer_id)
-                                    .values(paused_until=until, resume_pending=announce_resume))
+                                    .values(paused_until=until, resume_pending=announce_resume,
+                                            changed_at=datetime.now(UTC)))
 
     async def pauses_ending(self, now: datetime) -> list[int]:
         ids = await self._session.scalars(select(VolunteerProfileRow.user_id).where(

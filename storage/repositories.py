@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -129,6 +129,7 @@ class SqlProfiles:
             self._session.add(row)
         for column in _VOLUNTEER_COLUMNS:
             setattr(row, column, getattr(profile, column))
+        row.changed_at = datetime.now(UTC)
         await self._session.flush()
 
     async def _drop(self, table: type[StudentProfileRow] | type[VolunteerProfileRow],

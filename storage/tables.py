@@ -131,6 +131,9 @@ class VolunteerProfileRow(Base):
     # True while a pause has to be announced as over when it ends.
     resume_pending: Mapped[bool] = mapped_column(Boolean, default=False,
                                                  server_default=sa_false())
+    # When the profile or the pause last changed: lets a process refresh its in-memory
+    # search pool with only what changed.
+    changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     # Open proposals plus active pairs. Kept in the row so that a reservation is one
     # conditional UPDATE (load < capacity), safe under concurrency on SQLite and PostgreSQL.
     load: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

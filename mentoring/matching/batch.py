@@ -32,7 +32,7 @@ from datetime import datetime
 
 import numpy as np
 
-from mentoring.matching.encoding import Floats, Ints, Vocabularies
+from mentoring.matching.encoding import Bools, Floats, Ints, Vocabularies
 from mentoring.matching.flow import least_prices, solve
 from mentoring.matching.pool import VolunteerPool
 from mentoring.matching.pricing import Found, Market
@@ -58,9 +58,11 @@ SLACK = 0.1
 """Edges whose reduced value is below -SLACK are dropped between rounds: they are far from
 being used, and a smaller graph solves faster. The current solution is always kept."""
 
-COLUMN_LIMIT = 100
-"""With more cheap volunteers than this, they are repaired at a nominal price instead of
-scanned exactly (and that round proves no bound)."""
+COLUMN_LIMIT = 1500
+"""With more cheap volunteers than this (a column scan takes about 2 ms), they are repaired
+at NOMINAL_PRICE instead of scanned exactly, and that round proves no bound."""
+
+NOMINAL_PRICE = 0.7
 
 
 @dataclass(frozen=True)
@@ -86,15 +88,33 @@ class Assignment:
 
 @dataclass
 class _Problem:
-    """One batch, encoded. Weights of pairs are ``M + K * quantised score + bonus``."""
+    """One batch, encoded. Pairs weigh ``M + K * round(score * QUANTUM) + bonus``; the
+    bonus ranks waiting time in ``levels`` steps (exact ranks unless there are too many)."""
 
     students: list[int]
     volunteers: list[int]
     free: Ints
     market: Market
-    bonus: Ints
-    K: int
-    M: int
+    ranks: Ints
+    levels: int
+
+    @property
+    def most(self) -> int:
+        """The most students that can be matched."""
+        return int(min(self.market.ns, self.free.sum()))
+
+    @property
+    def bonus(self) -> Ints:
+        bonus: Ints = self.ranks * self.levels // max(1, int(self.ranks.max(initial=0)))
+        return bonus
+
+    @property
+    def K(self) -> int:
+        return self.most * self.levels + 1  # more than any total of bonuses
+
+    @property
+    def M(self) -> int:
+        return 2 * self.K * QUANTUM * self.most + 1  # more than any total of scores
 
     @property
     def unit(self) -> int:
@@ -106,6 +126,19 @@ class _Problem:
         scores, _ok = self.market.scores(es, ev)
         gains = self.K * np.rint(scores * QUANTUM).astype(np.int64)
         return scores, self.M + gains + self.bonus[es]
+
+    def solve(self, es: Ints, ev: Ints) -> tuple[Floats, Ints, Bools]:
+        """Scores and weights of the edges, and which ones the optimum uses. Should the
+        solver's potentials overflow, waiting time is ranked more coarsely."""
+        while True:
+            scores, weight = self.weights(es, ev)
+            try:
+                return scores, weight, solve(self.market.ns, self.free, es, ev,
+                                             weight - self.M - self.bonus[es], self.bonus)
+            except OverflowError:
+                if not self.levels:
+                    raise
+                self.levels //= 16
 
 
 def _ranks(since: Sequence[datetime]) -> Ints:
@@ -134,18 +167,16 @@ def _prepare(students: Sequence[WaitingStudent], volunteers: Sequence[tuple[Volu
     pairs += [(student_at[v], j) for v, j in volunteer_at.items() if v in student_at]  # self
     ps = np.array([p[0] for p in pairs], np.int64)
     pv = np.array([p[1] for p in pairs], np.int64)
-    free = np.array([f for _, f in open_], np.int64)
-    # Sizes: costs must stay below 2**62 in the flow (times its node count) and the duals.
-    most = int(min(len(students), free.sum()))
+    problem = _Problem(ids, [v.user_id for v, _ in open_], np.array([f for _, f in open_]),
+                       Market(S, V, weights, (ps, pv)), _ranks([s.waiting_since for s in
+                                                                 students]), 0)
+    # Costs times the node count must stay well below 2**62 in the flow (its potentials
+    # grow further), and M plus a few costs below 2**62 in the duals.
     nodes = len(students) + len(open_) + 2
-    k_limit = 2**61 // (QUANTUM * max(nodes, 2 * most))
-    ranks = _ranks([s.waiting_since for s in students])
-    top = int(ranks.max(initial=0))
-    levels = max(0, min(top, (k_limit - 1) // most))  # exact ranks unless too many
-    bonus = ranks * levels // max(1, top)
-    K = most * levels + 1  # more than any total of bonuses
-    return _Problem(ids, [v.user_id for v, _ in open_], free,
-                    Market(S, V, weights, (ps, pv)), bonus, K, 2 * K * QUANTUM * most + 1)
+    k_limit = min(2**62 // (nodes + 1) // 64, 2**60 // problem.most) // QUANTUM
+    problem.levels = max(0, min(int(problem.ranks.max(initial=0)),
+                                (k_limit - 1) // problem.most))
+    return problem
 
 
 def _first_candidates(market: Market) -> tuple[Ints, Ints]:
@@ -155,10 +186,10 @@ def _first_candidates(market: Market) -> tuple[Ints, Ints]:
     local, remote = market.bound_local, market.bound_remote
     only_same_field_local = max(local[1], remote[2]) + 1e-9
     first = market.row_scan(zero, none, np.full(market.ns, only_same_field_local),
-                            np.zeros(market.ns), FIRST_PER_STUDENT, FIRST_PER_VOLUNTEER)
+                            np.zeros(market.ns), 0.0, FIRST_PER_STUDENT, FIRST_PER_VOLUNTEER)
     few = np.bincount(first.students, minlength=market.ns) < FIRST_PER_STUDENT
     wider = np.where(few, max(local[0], remote[1]) + 1e-9, np.inf)
-    more = market.row_scan(zero, none, wider, np.zeros(market.ns), FIRST_PER_STUDENT,
+    more = market.row_scan(zero, none, wider, np.zeros(market.ns), 0.0, FIRST_PER_STUDENT,
                            FIRST_PER_VOLUNTEER)
     return _distinct(market.nv, first, more)
 
@@ -178,22 +209,22 @@ def _price(problem: _Problem, price: Ints, value: Ints, matched: int
     now = value / unit  # what each student gets now
     cheap = price < problem.M // 2
     if cheap.sum() > COLUMN_LIMIT:
-        # Cheap volunteers would pass every pruning bound: give them a nominal price so
-        # that only the students who fit them best are scanned, and prove nothing this time.
-        nominal = float(np.clip(np.median(offset[~cheap]), 0.3, 0.9)) if (~cheap).any() else .7
-        repair = market.row_scan(np.where(cheap, nominal, offset), ~cheap, now, now, 0,
-                                 NEW_PER_VOLUNTEER)
-        column_best = np.full(market.ns, np.inf)
+        # Cheap volunteers would pass every pruning bound: give them a nominal price and
+        # look for unmatched students who fit them well; this proves nothing.
+        unmatched = np.where(value == 0, now, np.inf)
+        repair = market.row_scan(np.where(cheap, NOMINAL_PRICE, offset), ~cheap, unmatched,
+                                 now, 0.0, 0, NEW_PER_VOLUNTEER)
+        column_gain = np.full(market.ns, np.inf)
     else:
-        repair, column_best = market.column_scan(np.flatnonzero(cheap), offset,
-                                                 now + TOLERANCE, NEW_PER_VOLUNTEER)
-    rows = market.row_scan(offset, cheap, now, now + TOLERANCE, NEW_PER_STUDENT)
-    # Pairs not found are worth at most now + TOLERANCE (1e-9 covers float rounding).
-    best = np.maximum(np.maximum(now + TOLERANCE + 1e-9, rows.most(market.ns)), column_best)
+        repair, column_gain = market.column_scan(np.flatnonzero(cheap), offset, now,
+                                                 TOLERANCE, NEW_PER_VOLUNTEER)
+    rows = market.row_scan(offset, cheap, now, now, TOLERANCE, NEW_PER_STUDENT)
+    # Pairs not found gain at most TOLERANCE (1e-9 covers float rounding).
+    gain = np.maximum(np.maximum(TOLERANCE + 1e-9, rows.most(market.ns)), column_gain)
     places = float((problem.free * offset).sum()) \
         + problem.M / unit * (int(problem.free.sum()) - matched)
     es, ev = _distinct(market.nv, repair, rows)
-    return es, ev, float(best.sum()) + places
+    return es, ev, float((now + gain).sum()) + places
 
 
 def assign(students: Sequence[WaitingStudent],
@@ -213,9 +244,7 @@ def assign(students: Sequence[WaitingStudent],
     bound, rounds = np.inf, 0
     while True:
         began = time.monotonic()
-        scores, weight = problem.weights(es, ev)
-        used = solve(ns, problem.free, es, ev, weight - problem.M - problem.bonus[es],
-                     problem.bonus)
+        scores, weight, used = problem.solve(es, ev)
         price, value = least_prices(ns, nv, es, ev, weight, used)
         matched, total = int(used.sum()), float(scores[used].sum())
         new_s, new_v, proven = _price(problem, price, value, matched)

@@ -32,6 +32,8 @@ def solve(n_students: int, capacity: Ints, students: Ints, volunteers: Ints, gai
     flow.set_node_supply(source, n_students)
     flow.set_node_supply(sink, -n_students)
     status = flow.solve_max_flow_with_min_cost()
+    if status == flow.BAD_COST_RANGE:
+        raise OverflowError("costs too large for the min-cost flow")
     if status != flow.OPTIMAL:
         raise RuntimeError(f"min-cost flow failed: {status}")
     first = n_students

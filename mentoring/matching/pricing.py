@@ -1,10 +1,10 @@
 """Searching all (student, volunteer) pairs for the ones worth adding to the flow graph.
 
 Every pair has a *reduced value*: its score minus the volunteer's price (``offset``, in
-score units). A pair whose reduced value exceeds what its student gets now (``above``)
-could improve the assignment, and the largest reduced value of each student bounds the
-optimum from above (see :mod:`.batch`). Only those pairs are kept, so exclusions need only
-be checked on them.
+score units). A pair whose reduced value exceeds what its student gets ``now`` by more than
+``margin`` could improve the assignment, and the largest reduced value of each student
+bounds the optimum from above (see :mod:`.batch`). Only those pairs are kept, with their
+*gain* (reduced value minus ``now``), so exclusions need only be checked on them.
 
 Scoring 2.5 billion pairs each round is too slow, so the row scan prunes by class: relative
 to a student, a volunteer has a field level (same field, same family, neither) and is in
@@ -35,7 +35,7 @@ _CLIP = _STEP / 4 - 1
 
 @dataclass
 class Found:
-    """Pairs found by a scan: students, volunteers and reduced values."""
+    """Pairs found by a scan: students, volunteers and gains."""
 
     students: Ints
     volunteers: Ints
@@ -205,11 +205,11 @@ class Market:
         return np.where(V[enc.FIELD] == field, 2,
                         np.where((V[enc.FAMILIES] & family) != 0, 1, 0))
 
-    def row_scan(self, offset: Floats, skip: Bools, prune: Floats, above: Floats, k: int,
-                 k_volunteer: int = 0) -> Found:
-        """The pairs whose reduced value beats ``above`` (each student's ``k`` best and
-        each volunteer's ``k_volunteer`` best), among volunteers not in ``skip`` that may
-        beat ``prune``: the others are proven not to."""
+    def row_scan(self, offset: Floats, skip: Bools, prune: Floats, now: Floats, margin: float,
+                 k: int, k_volunteer: int = 0) -> Found:
+        """The pairs that gain more than ``margin`` over ``now`` (each student's ``k`` best
+        and each volunteer's ``k_volunteer`` best), among volunteers not in ``skip`` whose
+        reduced value may beat ``prune``: the others are proven not to."""
         key_price = np.where(skip, _CLIP + 0.5, np.clip(offset, -_CLIP, _CLIP))
         parts: list[Found] = []
         size = 0
@@ -230,7 +230,7 @@ class Market:
                     last = np.searchsorted(
                         keys, start + np.clip(bound - prune[students], -_CLIP, _CLIP), "right")
                     new = self._rows(students, first, last, order, lvl, is_local, offset,
-                                     above, k, k_volunteer)
+                                     now, margin, k, k_volunteer)
                     parts += new
                     size += sum(len(p.students) for p in new)
             if size > 50 * CHUNK:  # keep memory flat when many pairs qualify
@@ -238,7 +238,8 @@ class Market:
         return Found.join(parts).best(k, k_volunteer)
 
     def _rows(self, students: Ints, first: Ints, last: Ints, order: Ints, level: int,
-              is_local: bool, offset: Floats, above: Floats, k: int, k_volunteer: int
+              is_local: bool, offset: Floats, now: Floats, margin: float, k: int,
+              k_volunteer: int
               ) -> list[Found]:
         w = self.w
         some = last > first
@@ -259,8 +260,8 @@ class Market:
             value = self.field_part[level] + place \
                 + np.bitwise_count(s_needs[ps] & v_needs[pv]) * self.w_needs[ps]
             value += np.bitwise_count(s_slots[ps] & v_slots[pv]) * self.w_slots[ps]
-            value -= offset[pv]
-            better = (value > above[ps]) & ((s_languages[ps] & v_languages[pv]) != 0)
+            value -= offset[pv] + now[ps]
+            better = (value > margin) & ((s_languages[ps] & v_languages[pv]) != 0)
             if better.any():
                 ps, pv, value = ps[better], pv[better], value[better]
                 ok = self.allowed(ps, pv)
@@ -270,20 +271,20 @@ class Market:
 
     # --------------------------------------------------------------- column scan
 
-    def column_scan(self, volunteers: Ints, offset: Floats, above: Floats, k: int
-                    ) -> tuple[Found, Floats]:
+    def column_scan(self, volunteers: Ints, offset: Floats, now: Floats, margin: float,
+                    k: int) -> tuple[Found, Floats]:
         """The same for a few volunteers against every student: each volunteer's ``k``
-        best pairs beating ``above``, and each student's largest reduced value over them."""
+        pairs of largest gain above ``margin``, and each student's largest gain over them."""
         best = np.full(self.ns, -np.inf)
         parts = []
         for v in volunteers:
-            value = self._column(int(v)) - offset[v]
-            value[self._excluded_with(int(v))] = -np.inf
-            ps = np.flatnonzero(value > above)
+            gain = self._column(int(v)) - offset[v] - now
+            gain[self._excluded_with(int(v))] = -np.inf
+            ps = np.flatnonzero(gain > margin)
             if len(ps) > k:
-                ps = ps[np.argpartition(-value[ps], k - 1)[:k]]
-            parts.append(Found(ps, np.full(len(ps), v), value[ps]))
-            np.maximum(best, value, out=best)
+                ps = ps[np.argpartition(-gain[ps], k - 1)[:k]]
+            parts.append(Found(ps, np.full(len(ps), v), gain[ps]))
+            np.maximum(best, gain, out=best)
         return Found.join(parts), best
 
     def _column(self, v: int) -> Floats:

@@ -192,3 +192,22 @@ async def test_leaving_frees_the_volunteer_and_rematches_the_student(world) -> N
     other = 3 if proposal.volunteer_id == 2 else 2
     assert (await open_proposal(sessions, 1)).volunteer_id == other
     assert "pair_left" in await _kinds(sessions)
+
+
+async def test_batch_pairs_the_waiting_list_and_a_dry_run_changes_nothing(world) -> None:
+    sessions, _clock, matchmaker = world
+    students = [replace(STUDENT, user_id=10 + n) for n in range(5)]
+    await add_people(sessions, *students)
+    for student in students:
+        assert await matchmaker.student_ready(student.user_id) is Outcome.WAITING
+    # Volunteers arrive in bulk (an import, say) without being offered one by one.
+    await add_people(sessions, replace(VOLUNTEER, user_id=2, capacity=2),
+                     replace(VOLUNTEER, user_id=3, capacity=1, department="75", remote=True))
+    plan, waiting, volunteers = await matchmaker.plan_batch(time_budget=5)
+    assert (waiting, volunteers, plan.matched) == (5, 2, 3)
+    assert plan.ratio > 0.99
+    assert await count(sessions, ProposalRow) == 0
+    plan, made = await matchmaker.run_batch(time_budget=5)
+    assert made == 3
+    assert await count(sessions, ProposalRow, ProposalRow.status == "open") == 3
+    assert len((await matchmaker.plan_batch(time_budget=5))[0].pairs) == 0
