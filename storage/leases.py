@@ -33,7 +33,7 @@ class Lease:
                 .where(LeaseRow.name == self.name,
                        or_(LeaseRow.holder == self.holder, LeaseRow.expires_at <= now))
                 .values(holder=self.holder, expires_at=now + self.length))
-            if result.rowcount == 1:  # type: ignore[attr-defined]
+            if result.rowcount == 1:
                 return True
             if await session.get(LeaseRow, self.name) is not None:
                 return False

@@ -281,11 +281,10 @@ class SqlOutbox:
         """Queue many messages in one statement; keys already queued are skipped."""
         if not notifications:
             return
-        if self._session.get_bind().dialect.name == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert as dialect_insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert as dialect_insert
-        statement = dialect_insert(OutboxRow).on_conflict_do_nothing(index_elements=["key"])
+        from sqlalchemy.dialects import postgresql, sqlite
+
+        dialect = postgresql if self._session.get_bind().dialect.name == "postgresql" else sqlite
+        statement = dialect.insert(OutboxRow).on_conflict_do_nothing(index_elements=["key"])
         await self._session.execute(statement, [
             {"key": n.key, "recipient_id": n.recipient_id, "kind": n.kind, "params": n.params,
              "status": "pending", "due_at": n.due_at or now, "attempts": 0, "created_at": now}

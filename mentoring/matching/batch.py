@@ -44,9 +44,9 @@ __all__ = ["Assignment", "WaitingStudent", "assign", "greedy"]
 QUANTUM = 100_000
 """Scores are rounded to 1/QUANTUM in the flow."""
 
-TOLERANCE = 2e-5
-"""A pair must beat its student's value by this much (in score units) to be added: more
-than the rounding of scores, so that rounding alone never looks like an improvement."""
+TOLERANCE = 1e-5
+"""A pair must beat its student's value by this much (in score units) to be added: the
+rounding of scores (half a quantum each way), so that rounding never looks like a gain."""
 
 FIRST_PER_STUDENT, FIRST_PER_VOLUNTEER = 6, 10
 """Sizes of the first candidate graph, per student and per volunteer."""
