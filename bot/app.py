@@ -25,7 +25,7 @@ from bot.outbox import OutboxSender, Rendered
 from bot.telegram import install as install_session_middlewares
 from handlers import get_routers
 from handlers.notifications import Notifications
-from mentoring.keeping_in_touch import KeepingInTouch
+from mentoring.keeping_in_touch import KeepingInTouch, VolunteerAvailability
 from mentoring.matchmaking import Matchmaker
 from mentoring.pair_care import PairCare
 from mentoring.signup import Signup, now_utc
@@ -49,6 +49,7 @@ class Runtime:
     matchmaker: Matchmaker
     care: PairCare
     keeping: KeepingInTouch
+    availability: VolunteerAvailability
     outbox: OutboxQueue
     notifications: Notifications
     i18n: CatalogueI18n
@@ -84,6 +85,7 @@ def build_runtime(settings: Settings, clock: Callable[[], datetime] = now_utc) -
         matchmaker=matchmaker,
         care=PairCare(uow, clock, matchmaker, settings.staff_ids, settings.follow_up_policy()),
         keeping=KeepingInTouch(uow, clock, settings.keeping_policy(), settings.staff_ids),
+        availability=VolunteerAvailability(uow, clock, settings.follow_up_policy()),
         outbox=OutboxQueue(sessions),
         notifications=Notifications(signup, i18n, settings.timezone),
         i18n=i18n, storage=storage, isolation=isolation,
@@ -107,6 +109,7 @@ def build_dispatcher(runtime: Runtime) -> Dispatcher:
     dp["matchmaker"] = runtime.matchmaker
     dp["care"] = runtime.care
     dp["keeping"] = runtime.keeping
+    dp["availability"] = runtime.availability
     dp["zone"] = ZoneInfo(runtime.settings.timezone)
     dp["settings"] = runtime.settings
     UserLanguage(runtime.i18n, runtime.signup, runtime.settings.default_language).setup(dp)

@@ -46,7 +46,7 @@ async def _serve(runtime: Runtime, bot: Bot, dp: Dispatcher, *, scheduler: bool,
             leadership = Leadership(lease.acquire)
             jobs = build_scheduler()
             add_jobs(jobs, leadership, runtime.matchmaker, runtime.keeping,
-                     runtime.settings.matching_interval_minutes)
+                     runtime.availability, runtime.settings.matching_interval_minutes)
             jobs.start()
             stack.push_async_callback(lease.release)
             stack.callback(jobs.shutdown, wait=False)
@@ -129,7 +129,7 @@ async def run_tick(settings: Settings, at: datetime | None) -> dict[str, int]:
     await upgrade_async(settings.database_url)
     runtime = build_runtime(settings)
     try:
-        return await tick(runtime.matchmaker, runtime.keeping, at)
+        return await tick(runtime.matchmaker, runtime.keeping, runtime.availability, at)
     finally:
         await runtime.close()
 

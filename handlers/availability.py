@@ -9,15 +9,17 @@ from zoneinfo import ZoneInfo
 from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from babel.dates import format_date
 
-from handlers.callbacks import PauseChoice
+from handlers.callbacks import AvailabilityReply, PauseChoice
 from handlers.common import edit_markup
 from handlers.states import Pause
+from mentoring.catalog import CAPACITIES
+from mentoring.keeping_in_touch import VolunteerAvailability
 from mentoring.matchmaking import Matchmaker
 
 LENGTHS = {"2w": timedelta(weeks=2), "1m": timedelta(days=30)}
@@ -101,11 +103,53 @@ async def available(message: Message, matchmaker: Matchmaker) -> None:
     await message.answer(_("Welcome back! You can be proposed students again from now on."))
 
 
+def availability_keyboard() -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    kb.button(text=_("✅ Yes"), callback_data=AvailabilityReply(answer="yes"))
+    kb.button(text=_("Not this month"), callback_data=AvailabilityReply(answer="month"))
+    kb.button(text=_("Change my capacity"), callback_data=AvailabilityReply(answer="capacity"))
+    kb.adjust(2, 1)
+    return kb.as_markup()
+
+
+async def availability_reply(callback: CallbackQuery, callback_data: AvailabilityReply,
+                             availability: VolunteerAvailability, matchmaker: Matchmaker,
+                             zone: ZoneInfo) -> None:
+    user_id = callback.from_user.id
+    if callback_data.answer == "capacity":
+        kb = InlineKeyboardBuilder()
+        for capacity in CAPACITIES:
+            kb.button(text=str(capacity),
+                      callback_data=AvailabilityReply(answer="set", value=capacity))
+        await callback.answer()
+        await edit_markup(callback, kb.as_markup())
+        return
+    if callback_data.answer == "month":
+        until = await availability.not_this_month(user_id)
+        if until is None:
+            await callback.answer(_("This button is no longer active."), show_alert=True)
+            return
+        await callback.answer()
+        await edit_markup(callback, None)
+        await _pause_until(user_id, until, matchmaker, zone, callback.message)
+        return
+    capacity = callback_data.value if callback_data.answer == "set" else None
+    if (capacity is not None and capacity not in CAPACITIES) or not await availability.answered(
+            user_id, capacity):
+        await callback.answer(_("This button is no longer active."), show_alert=True)
+        return
+    await matchmaker.resume(user_id)
+    await callback.answer(_("Thank you! We will propose you a student as soon as one fits."),
+                          show_alert=True)
+    await edit_markup(callback, None)
+
+
 def make_router() -> Router:
     """The availability router, new each time, so that every Dispatcher gets its own."""
     router = Router(name="availability")
     router.message.register(pause, Command("pause"))
     router.message.register(available, Command("available", "disponible"))
     router.callback_query.register(paused_for, PauseChoice.filter())
+    router.callback_query.register(availability_reply, AvailabilityReply.filter())
     router.message.register(typed_date, Pause.date, F.text & ~F.text.startswith("/"))
     return router

@@ -75,3 +75,8 @@ class RhythmChoice(CallbackData, prefix="rhythm"):
 class ContinueAnswer(CallbackData, prefix="cont"):
     pair: int
     answer: str  # yes | no
+
+
+class AvailabilityReply(CallbackData, prefix="avail"):
+    answer: str  # yes | month | capacity | set
+    value: int = 0

@@ -236,6 +236,18 @@ class Notifications:
         return (_("We haven't heard about your exchanges with {name} for a while. Do you want "
                   "to go on mentoring them?").format(name=name), kb.as_markup())
 
+    async def _availability_question(self, _params: dict[str, Any], _recipient: int,
+                                     _language: str) -> tuple[str, InlineKeyboardMarkup | None]:
+        from handlers.availability import availability_keyboard
+
+        return (_("Hello! Can you take a new student now? One tap is enough."),
+                availability_keyboard())
+
+    async def _availability_paused(self, _params: dict[str, Any], _recipient: int,
+                                   _language: str) -> tuple[str, InlineKeyboardMarkup | None]:
+        return _("We didn't hear back from you, so we won't propose you any student for now. "
+                 "Send /available whenever you are ready again."), None
+
     async def _pause_over(self, _params: dict[str, Any], _recipient: int,
                           _language: str) -> tuple[str, InlineKeyboardMarkup | None]:
         return _("Your pause is over: welcome back! We can propose you students again. "

@@ -32,6 +32,7 @@ from mentoring.form import (
     check_text,
     step_named,
 )
+from mentoring.keeping_in_touch import VolunteerAvailability
 from mentoring.matchmaking import Matchmaker, Outcome
 from mentoring.model import Role
 from mentoring.signup import Signup
@@ -275,7 +276,7 @@ async def summary_typed(message: Message) -> None:
 
 
 async def confirm(callback: CallbackQuery, state: FSMContext, signup: Signup,
-                  matchmaker: Matchmaker) -> None:
+                  matchmaker: Matchmaker, availability: VolunteerAvailability) -> None:
     draft = await load_draft(state)
     if draft is None:
         await callback.answer(_("This button is no longer active."), show_alert=True)
@@ -300,6 +301,7 @@ async def confirm(callback: CallbackQuery, state: FSMContext, signup: Signup,
         await callback.message.answer(_("Thank you, {name}! Your profile is saved. We will "
                                         "propose a student to you right here, and you decide "
                                         "with one tap.").format(name=name))
+        await availability.joined(profile.user_id)
         await matchmaker.volunteer_ready(profile.user_id)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from mentoring import followup
@@ -119,3 +119,78 @@ class KeepingInTouch:
             pair = await uow.matching.active_pair_of(user_id)
             clock = await uow.followups.get(pair.id) if pair else None
             return clock.rhythm if clock else None
+
+
+UNTIL_THEY_ANSWER = timedelta(days=365)
+"""A volunteer who never answered the availability question stays paused this long at most;
+any answer, /available, or a new question ends it sooner."""
+
+
+class VolunteerAvailability:
+    """Every month, volunteers with room are asked in one tap whether they can take a new
+    student; no answer within a week pauses them until they answer."""
+
+    def __init__(self, uow: Callable[[], UnitOfWork], clock: Clock,
+                 policy: FollowUpPolicy) -> None:
+        self._uow = uow
+        self._clock = clock
+        self.policy = policy
+
+    async def joined(self, volunteer_id: int) -> None:
+        """A volunteer signed up: the first question comes a month later."""
+        now = self._clock()
+        async with self._uow() as uow:
+            current = await uow.matching.availability_of(volunteer_id)
+            if current is not None and current[0] is None:
+                await uow.matching.set_availability(
+                    volunteer_id, now + self.policy.availability_every, None)
+                await uow.commit()
+
+    async def run_due(self, now: datetime | None = None) -> tuple[int, int]:
+        """Ask whoever is due, pause whoever did not answer in time. (asked, paused)"""
+        now = now or self._clock()
+        async with self._uow() as uow:
+            silent = await uow.matching.availability_unanswered(
+                now - self.policy.availability_answer_within)
+            for volunteer_id in silent:
+                await uow.matching.set_availability(
+                    volunteer_id, now + self.policy.availability_every, None)
+                await uow.matching.pause_volunteer(volunteer_id, now + UNTIL_THEY_ANSWER)
+                await uow.outbox.add(Notification(
+                    f"availability-paused:{volunteer_id}:{now.date().isoformat()}",
+                    volunteer_id, "availability_paused"), now)
+            due = await uow.matching.availability_due(now, BATCH)
+            for volunteer_id in due:
+                await uow.matching.set_availability(
+                    volunteer_id, now + self.policy.availability_every, now)
+                await uow.outbox.add(Notification(
+                    f"availability:{volunteer_id}:{now.date().isoformat()}", volunteer_id,
+                    "availability_question"), now)
+            await uow.commit()
+        return len(due), len(silent)
+
+    async def answered(self, volunteer_id: int, capacity: int | None = None) -> bool:
+        """The volunteer said yes (possibly with a new capacity): the question is closed.
+        The caller resumes them. False if they are not a volunteer."""
+        now = self._clock()
+        async with self._uow() as uow:
+            if await uow.matching.availability_of(volunteer_id) is None:
+                return False
+            if capacity is not None:
+                await uow.matching.set_capacity(volunteer_id, capacity)
+            await uow.matching.set_availability(
+                volunteer_id, now + self.policy.availability_every, None)
+            await uow.commit()
+            return True
+
+    async def not_this_month(self, volunteer_id: int) -> datetime | None:
+        """The volunteer can't this month: the question closes and comes back when the pause
+        the caller sets ends. Returns when that is (None if not a volunteer)."""
+        now = self._clock()
+        until = now + self.policy.availability_every
+        async with self._uow() as uow:
+            if await uow.matching.availability_of(volunteer_id) is None:
+                return None
+            await uow.matching.set_availability(volunteer_id, until, None)
+            await uow.commit()
+        return until

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from mentoring.keeping_in_touch import KeepingInTouch
+from mentoring.keeping_in_touch import KeepingInTouch, VolunteerAvailability
 from mentoring.matchmaking import Matchmaker
 
 log = logging.getLogger(__name__)
@@ -49,11 +49,15 @@ class Leadership:
 
 
 async def tick(matchmaker: Matchmaker, keeping: KeepingInTouch,
+               availability: VolunteerAvailability | None = None,
                now: datetime | None = None) -> dict[str, int]:
     """Everything that is due at ``now``: expired proposals move on, reminders go out,
-    pauses end, and every pair's due check-in or nudge is queued."""
+    pauses end, every pair's due check-in or nudge is queued, and volunteers are asked
+    whether they can take a student."""
     expired, reminded = await matchmaker.expire_and_remind(now)
     follow_ups = await keeping.run_due(now)
+    if availability is not None:
+        await availability.run_due(now)
     if expired or reminded or follow_ups:
         log.info("tick: %s proposals expired, %s reminders, %s follow-ups", expired, reminded,
                  follow_ups)
@@ -69,7 +73,8 @@ async def batch(matchmaker: Matchmaker) -> int:
 
 
 def add_jobs(scheduler: AsyncIOScheduler, leadership: Leadership, matchmaker: Matchmaker,
-             keeping: KeepingInTouch, batch_minutes: int) -> None:
+             keeping: KeepingInTouch, availability: VolunteerAvailability,
+             batch_minutes: int) -> None:
     """The fixed periodic jobs; each runs only in the process that leads."""
 
     async def as_leader(job: Callable[[], Awaitable[object]]) -> None:
@@ -78,7 +83,7 @@ def add_jobs(scheduler: AsyncIOScheduler, leadership: Leadership, matchmaker: Ma
 
     scheduler.add_job(leadership.renew, "interval", seconds=LEASE_RENEWAL_SECONDS,
                       id="leadership", next_run_time=datetime.now(UTC))
-    scheduler.add_job(as_leader, "interval", minutes=1, args=[lambda: tick(matchmaker, keeping)],
-                      id="tick")
+    scheduler.add_job(as_leader, "interval", minutes=1,
+                      args=[lambda: tick(matchmaker, keeping, availability)], id="tick")
     scheduler.add_job(as_leader, "interval", minutes=batch_minutes,
                       args=[lambda: batch(matchmaker)], id="batch")

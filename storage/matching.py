@@ -76,6 +76,36 @@ class SqlMatching:
             .order_by(VolunteerProfileRow.user_id))
         return [(volunteer_from_row(r), r.capacity - r.load) for r in rows]
 
+    async def availability_due(self, now: datetime, limit: int) -> list[int]:
+        """Volunteers with room, not paused, whose monthly question is due."""
+        ids = await self._session.scalars(select(VolunteerProfileRow.user_id).where(
+            VolunteerProfileRow.availability_next_at <= now,
+            VolunteerProfileRow.load < VolunteerProfileRow.capacity, _not_paused(now))
+            .order_by(VolunteerProfileRow.availability_next_at).limit(limit))
+        return list(ids)
+
+    async def availability_unanswered(self, asked_before: datetime) -> list[int]:
+        ids = await self._session.scalars(select(VolunteerProfileRow.user_id).where(
+            VolunteerProfileRow.availability_asked_at <= asked_before))
+        return list(ids)
+
+    async def set_availability(self, volunteer_id: int, next_at: datetime | None,
+                               asked_at: datetime | None) -> None:
+        await self._session.execute(update(VolunteerProfileRow).where(
+            VolunteerProfileRow.user_id == volunteer_id).values(
+                availability_next_at=next_at, availability_asked_at=asked_at))
+
+    async def availability_of(self, volunteer_id: int) -> tuple[datetime | None,
+                                                                datetime | None] | None:
+        row = await self._session.get(VolunteerProfileRow, volunteer_id,
+                                      populate_existing=True)
+        return (row.availability_next_at, row.availability_asked_at) if row else None
+
+    async def set_capacity(self, volunteer_id: int, capacity: int) -> None:
+        await self._session.execute(update(VolunteerProfileRow).where(
+            VolunteerProfileRow.user_id == volunteer_id).values(
+                capacity=capacity, changed_at=datetime.now(UTC)))
+
     async def volunteers_stamp(self) -> tuple[int, datetime | None]:
         row = (await self._session.execute(select(
             func.count(), func.max(VolunteerProfileRow.changed_at)))).one()

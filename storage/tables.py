@@ -131,6 +131,10 @@ class VolunteerProfileRow(Base):
     # True while a pause has to be announced as over when it ends.
     resume_pending: Mapped[bool] = mapped_column(Boolean, default=False,
                                                  server_default=sa_false())
+    # The monthly "can you take a student?" question: when it is next due, and when the
+    # last one was asked while it waits for an answer.
+    availability_next_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    availability_asked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     # When the profile or the pause last changed: lets a process refresh its in-memory
     # search pool with only what changed.
     changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)

@@ -84,7 +84,8 @@ class Binome:
         from scheduler import tick
 
         assert self.runtime is not None
-        return await tick(self.runtime.matchmaker, self.runtime.keeping, at)
+        return await tick(self.runtime.matchmaker, self.runtime.keeping,
+                          self.runtime.availability, at)
 
     def t(self, message: str, locale: str) -> str:
         """``message`` as a user reading ``locale`` sees it."""

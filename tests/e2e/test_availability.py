@@ -47,3 +47,35 @@ async def test_available_ends_a_pause_at_once_and_students_cannot_pause(binome, 
     assert "A student would like you as a mentor" in await marc.last_text()
     await lea.send("/pause")
     assert "Only volunteers can pause" in await lea.last_text()
+
+
+async def test_monthly_question_and_silence_pauses(binome, client) -> None:
+    from handlers.callbacks import AvailabilityReply
+
+    marc = await client.create_user(first_name="Marc", language_code="en")
+    await sign_up_volunteer(marc)
+    nina = await client.create_user(first_name="Nina", language_code="en")
+    await sign_up_volunteer(nina, place=[("send", "38000")])
+    month = datetime.now(UTC) + timedelta(days=31)
+    binome.clock.at = month
+    await binome.tick(month)
+    await binome.drain(month)
+    for volunteer in (marc, nina):
+        assert await volunteer.last_text() == ("Hello! Can you take a new student now? One "
+                                               "tap is enough.")
+    await marc.press(AvailabilityReply(answer="capacity").pack())
+    answer = await marc.press(AvailabilityReply(answer="set", value=3).pack())
+    assert "as soon as one fits" in answer["answer"]["text"]
+    week = month + timedelta(days=8)
+    binome.clock.at = week
+    await binome.tick(week)
+    await binome.drain(week)
+    assert "we won't propose you any student for now" in await nina.last_text()
+    assert "we won't propose" not in await marc.last_text()
+    volunteer = await binome.runtime.signup.profile(marc.id)
+    assert volunteer.capacity == 3
+    lea = await client.create_user(first_name="Léa", language_code="en")
+    await sign_up_student(lea)
+    await binome.drain(week)
+    assert "A student would like you" in await marc.last_text()  # Nina is paused
+    assert "A student would like you" not in await nina.last_text()
