@@ -146,7 +146,7 @@ def test_the_optimum_on_generated_populations(seed: int) -> None:
 
 
 def test_the_default_target_stops_within_it() -> None:
-    people = generate(2000, 500, 11)
+    people = generate(1000, 250, 11)
     plan = assign(people.students, people.available())
     _most, best = exact(people.students, people.available(), ())
     assert plan.ratio >= 0.995

@@ -9,14 +9,14 @@ import pytest
 
 from mentoring.matching.encoding import Vocabularies, pair_values
 from mentoring.matching.pool import VolunteerPool
-from mentoring.matching.scoring import Score, Weights, score
+from mentoring.matching.scoring import DEFAULT_WEIGHTS, Score, Weights, score
 from mentoring.model import StudentProfile, VolunteerProfile
 from mentoring.population import generate
 from tests.unit.test_matching_scoring import student, volunteer
 
 
 def brute_force(s: StudentProfile, volunteers: list[tuple[VolunteerProfile, int]],
-                excluded: set[int], limit: int, weights: Weights = Weights()
+                excluded: set[int], limit: int, weights: Weights = DEFAULT_WEIGHTS
                 ) -> list[tuple[int, Score]]:
     ranked = []
     for v, free in volunteers:
