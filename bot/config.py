@@ -107,7 +107,7 @@ class Settings(BaseSettings):
             raise ValueError("DEFAULT_LANGUAGE must be fr or en")
         return value
 
-    @field_validator("redis_url", "webhook_url", mode="before")
+    @field_validator("redis_url", "webhook_url", "bot_token", "webhook_secret", mode="before")
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if value == "" else value
