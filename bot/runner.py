@@ -141,12 +141,8 @@ async def run_match(settings: Settings, *, dry_run: bool, time_budget: float) ->
     await upgrade_async(settings.database_url)
     runtime = build_runtime(settings)
     try:
-        if dry_run:
-            plan, waiting, volunteers = await runtime.matchmaker.plan_batch(time_budget)
-            print_plan(plan, waiting, volunteers, made=None)
-        else:
-            plan, waiting, volunteers = await runtime.matchmaker.plan_batch(time_budget)
-            _plan, made = await runtime.matchmaker.run_batch(time_budget)
-            print_plan(plan, waiting, volunteers, made=made)
+        plan, waiting, volunteers = await runtime.matchmaker.plan_batch(time_budget)
+        made = None if dry_run else await runtime.matchmaker.apply_plan(plan)
+        print_plan(plan, waiting, volunteers, made=made)
     finally:
         await runtime.close()

@@ -275,8 +275,13 @@ class Matchmaker:
         return plan, len(students), len(volunteers)
 
     async def run_batch(self, time_budget: float = 50.0) -> tuple[Assignment, int]:
-        """Pair the waiting list as well as possible and send the proposals."""
+        """Pair the waiting list as well as possible and send the proposals. Returns the
+        plan and how many proposals were made (a volunteer may have been taken meanwhile)."""
         plan, _waiting, _volunteers = await self.plan_batch(time_budget)
+        return plan, await self.apply_plan(plan)
+
+    async def apply_plan(self, plan: Assignment) -> int:
+        """Make the plan's proposals, in transactions of 500."""
         made = 0
         now = self._clock()
         for chunk_start in range(0, len(plan.pairs), 500):
@@ -284,7 +289,7 @@ class Matchmaker:
                 for student_id, volunteer_id, _value in plan.pairs[chunk_start:chunk_start + 500]:
                     made += await self._propose_pair(uow, student_id, volunteer_id, now)
                 await uow.commit()
-        return plan, made
+        return made
 
     # --- steps, inside one unit of work -------------------------------------------------------
 
