@@ -29,6 +29,7 @@ from mentoring.keeping_in_touch import KeepingInTouch, VolunteerAvailability
 from mentoring.matchmaking import Matchmaker
 from mentoring.pair_care import PairCare
 from mentoring.signup import Signup, now_utc
+from mentoring.staff import StaffDirectory
 from storage.conversations import DatabaseStorage
 from storage.database import make_engine, make_sessionmaker
 from storage.outbox import OutboxQueue
@@ -50,6 +51,7 @@ class Runtime:
     care: PairCare
     keeping: KeepingInTouch
     availability: VolunteerAvailability
+    staff: StaffDirectory
     outbox: OutboxQueue
     notifications: Notifications
     i18n: CatalogueI18n
@@ -86,6 +88,7 @@ def build_runtime(settings: Settings, clock: Callable[[], datetime] = now_utc) -
         care=PairCare(uow, clock, matchmaker, settings.staff_ids, settings.follow_up_policy()),
         keeping=KeepingInTouch(uow, clock, settings.keeping_policy(), settings.staff_ids),
         availability=VolunteerAvailability(uow, clock, settings.follow_up_policy()),
+        staff=StaffDirectory(uow, clock, settings.staff_ids),
         outbox=OutboxQueue(sessions),
         notifications=Notifications(signup, i18n, settings.timezone),
         i18n=i18n, storage=storage, isolation=isolation,
@@ -110,10 +113,11 @@ def build_dispatcher(runtime: Runtime) -> Dispatcher:
     dp["care"] = runtime.care
     dp["keeping"] = runtime.keeping
     dp["availability"] = runtime.availability
+    dp["staff"] = runtime.staff
     dp["zone"] = ZoneInfo(runtime.settings.timezone)
     dp["settings"] = runtime.settings
     UserLanguage(runtime.i18n, runtime.signup, runtime.settings.default_language).setup(dp)
-    dp.include_routers(*get_routers(runtime.settings.staff_ids))
+    dp.include_routers(*get_routers())
     return dp
 
 

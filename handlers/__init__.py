@@ -1,7 +1,5 @@
 """aiogram routers, in the order they are tried."""
 
-from collections.abc import Collection
-
 from aiogram import F, Router
 
 from handlers import (
@@ -18,12 +16,12 @@ from handlers import (
 )
 
 
-def get_routers(staff_ids: Collection[int] = ()) -> list[Router]:
+def get_routers() -> list[Router]:
     """Errors first (they only see failures), then /start, the commands that work anywhere,
     the sign-up form, and last the fallback that explains whatever nobody took."""
-    conversations = [start.make_router(), staff.make_router(staff_ids),
+    conversations = [start.make_router(), staff.make_router(),
                      matching.make_router(), availability.make_router(),
-                     pair_care.make_router(staff_ids), keeping.make_router(),
+                     pair_care.make_router(), keeping.make_router(),
                      account.make_router(),
                      signup.make_router(), fallback.make_router()]
     for router in conversations:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
-
 from aiogram import F, Router, html
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
@@ -169,7 +167,7 @@ async def close_report(callback: CallbackQuery, callback_data: CloseReport,
     await edit_markup(callback, None)
 
 
-def make_router(staff_ids: Collection[int]) -> Router:
+def make_router() -> Router:
     """Endings and reports; /reports and closing are for staff only."""
     router = Router(name="pair_care")
     router.message.register(end, Command("end", "fin"))
@@ -179,7 +177,8 @@ def make_router(staff_ids: Collection[int]) -> Router:
     router.callback_query.register(new_match, NewMatch.filter())
     router.message.register(report, Command("report", "signaler"))
     router.message.register(report_text, Report.text, ~F.text.startswith("/"))
-    is_staff = F.from_user.id.in_(staff_ids)
-    router.message.register(reports, Command("reports"), is_staff)
-    router.callback_query.register(close_report, CloseReport.filter(), is_staff)
+    from handlers.staff import IsStaff
+
+    router.message.register(reports, Command("reports"), IsStaff())
+    router.callback_query.register(close_report, CloseReport.filter(), IsStaff())
     return router

@@ -1,23 +1,32 @@
-"""Staff commands. Staff are the Telegram ids in STAFF_IDS; the filter is set once, here."""
+"""Staff commands. Staff are the ids in STAFF_IDS and those staff add with /staff add;
+the IsStaff filter is set once on this router, and every refusal is logged and audited."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection
+import statistics
 from datetime import UTC, datetime
 
-from aiogram import F, Router, html
-from aiogram.filters import Command
-from aiogram.types import Message
+from aiogram import Router, html
+from aiogram.filters import Command, CommandObject, Filter
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from handlers import texts
 from mentoring import places
 from mentoring.matchmaking import Matchmaker
+from mentoring.staff import StaffChange, StaffDirectory
 
 log = logging.getLogger(__name__)
 SHOWN = 30
-STAFF_COMMANDS = ("waiting", "reports")
+STAFF_COMMANDS = ("waiting", "reports", "stats", "staff")
+
+
+class IsStaff(Filter):
+    """True for staff; reads the directory, so staff added from the chat count at once."""
+
+    async def __call__(self, event: Message | CallbackQuery, staff: StaffDirectory) -> bool:
+        return event.from_user is not None and await staff.is_staff(event.from_user.id)
 
 
 async def waiting(message: Message, matchmaker: Matchmaker) -> None:
@@ -44,16 +53,72 @@ async def waiting(message: Message, matchmaker: Matchmaker) -> None:
     await message.answer("\n".join(lines))
 
 
-async def refuse(message: Message) -> None:
-    log.warning("user %s tried a staff command: %s",
-                message.from_user.id if message.from_user else None, message.text)
+async def stats(message: Message, staff: StaffDirectory) -> None:
+    figures = await staff.figures()
+    days = figures["waiting_days"]
+    answered = figures["proposals_answered"]
+    rate = f"{100 * figures['proposals_accepted'] / answered:.0f}%" if answered else "–"
+    sent = figures["check_ins_sent"]
+    answers = f"{100 * figures['check_in_answers'] / sent:.0f}%" if sent else "–"
+    lines = [
+        _("<b>Programme figures</b>"), "",
+        _("Sign-ups: {students} students, {volunteers} volunteers ({pending} without a role "
+          "yet)").format(students=figures["students"], volunteers=figures["volunteers"],
+                         pending=figures["no_role_yet"]),
+        _("Profiles completed: {students} students, {volunteers} volunteers").format(
+            students=figures["student_profiles"], volunteers=figures["volunteer_profiles"]),
+        _("Students waiting: {count} (median {median} days, longest {longest} days)").format(
+            count=figures["waiting"], median=int(statistics.median(days)) if days else 0,
+            longest=days[-1] if days else 0),
+        _("Volunteers with room: {count}").format(count=figures["volunteers_with_room"]),
+        _("Proposals pending: {count}; accepted: {rate} of those answered").format(
+            count=figures["proposals_open"], rate=rate),
+        _("Active pairs: {count}").format(count=figures["pairs_active"]),
+        _("Check-ins answered: {rate} ({answers} answers to {sent} questions)").format(
+            rate=answers, answers=figures["check_in_answers"], sent=sent),
+        _("Pairs at risk: {count}").format(count=figures["pairs_at_risk"]),
+    ]
+    await message.answer("\n".join(lines))
+
+
+async def staff_command(message: Message, command: CommandObject,
+                        staff: StaffDirectory) -> None:
+    """/staff, /staff add <id>, /staff remove <id>."""
+    actor = message.from_user.id if message.from_user else 0
+    parts = (command.args or "").split()
+    if not parts:
+        members = ", ".join(str(member) for member in await staff.members())
+        await message.answer(_("Staff: {members}. Add or remove one with /staff add ID or "
+                               "/staff remove ID.").format(members=members or "–"))
+        return
+    if len(parts) != 2 or parts[0] not in ("add", "remove") or not parts[1].isdigit():
+        await message.answer(_("Write /staff add ID or /staff remove ID, with the "
+                               "person's Telegram id."))
+        return
+    user_id = int(parts[1])
+    change = await (staff.add(actor, user_id) if parts[0] == "add"
+                    else staff.remove(actor, user_id))
+    await message.answer({
+        StaffChange.DONE: _("Done."),
+        StaffChange.ALREADY: _("Nothing to change: this person is already as asked."),
+        StaffChange.CONFIGURED: _("This person is staff through STAFF_IDS: change the "
+                                  "configuration to remove them."),
+        StaffChange.SELF: _("You can't remove yourself: ask another staff member."),
+    }[change])
+
+
+async def refuse(message: Message, staff: StaffDirectory) -> None:
+    actor = message.from_user.id if message.from_user else 0
+    log.warning("user %s tried a staff command: %s", actor, message.text)
+    await staff.audit(actor, "refused", command=(message.text or "")[:64])
     await message.answer(_("This command is for the programme staff."))
 
 
-def make_router(staff_ids: Collection[int]) -> Router:
+def make_router() -> Router:
     """Staff commands for staff; everyone else gets one plain sentence."""
     router = Router(name="staff")
-    is_staff = F.from_user.id.in_(staff_ids)
-    router.message.register(waiting, Command("waiting"), is_staff)
-    router.message.register(refuse, Command(*STAFF_COMMANDS), ~is_staff)
+    router.message.register(waiting, Command("waiting"), IsStaff())
+    router.message.register(stats, Command("stats"), IsStaff())
+    router.message.register(staff_command, Command("staff"), IsStaff())
+    router.message.register(refuse, Command(*STAFF_COMMANDS), ~IsStaff())
     return router

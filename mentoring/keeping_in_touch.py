@@ -51,17 +51,18 @@ class KeepingInTouch:
                 if not steps:
                     return sent
                 clocks, notes = [], []
+                staff = sorted(set(self._staff) | await uow.staff.members())
                 for step in steps:
                     clock, kind = followup.advance(step.clock, now, self.policy.follow_up)
                     clocks.append(clock)
-                    notes += self._messages(step, clock, kind, now)
+                    notes += self._messages(step, clock, kind, now, staff)
                 await uow.followups.save_many(clocks)
                 await uow.outbox.add_many(notes, now)
                 await uow.commit()
                 sent += len(steps)
 
     def _messages(self, step: DueFollowUp, clock: PairClock, kind: CheckInKind,
-                  now: datetime) -> list[Notification]:
+                  now: datetime, staff: list[int]) -> list[Notification]:
         previous = step.clock
         since = (previous.last_exchange_at or previous.started_at).isoformat()
         params = {"pair_id": clock.pair_id, "since": since, "student_id": step.student_id,
@@ -71,8 +72,8 @@ class KeepingInTouch:
         people = [(step.student_id, step.student_department, "student"),
                   (step.volunteer_id, step.volunteer_department, "volunteer")]
         if kind is CheckInKind.STAFF_ALERT:
-            notes = [self._note(clock, kind, staff, None, "silence_staff", params, now)
-                     for staff in self._staff]
+            notes = [self._note(clock, kind, staff_id, None, "silence_staff", params, now)
+                     for staff_id in staff]
             return notes + [self._note(clock, kind, user, department, f"silence_{role}",
                                        params, now) for user, department, role in people]
         return [self._note(clock, kind, user, department, f"checkin_{kind.value}",

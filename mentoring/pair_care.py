@@ -80,7 +80,7 @@ class PairCare:
             clock = await uow.followups.get(pair.id) if pair else None
             if clock is not None:  # reminders stop until staff close the report
                 await uow.followups.save(replace(clock, frozen=True))
-            for staff_id in self._staff:
+            for staff_id in sorted(set(self._staff) | await uow.staff.members()):
                 await uow.outbox.add(Notification(
                     f"report:{report_id}:{staff_id}", staff_id, "staff_report",
                     {"report_id": report_id, "reporter_id": user_id,

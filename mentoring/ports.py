@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from types import TracebackType
-from typing import Protocol
+from typing import Any, Protocol
 
 from mentoring.followup import PairClock
 from mentoring.model import Consent, Role, StudentProfile, User, VolunteerProfile
@@ -43,6 +43,15 @@ class StatsRepository(Protocol):
         ...
 
 
+class StaffRepository(Protocol):
+    async def members(self) -> set[int]: ...
+    async def add(self, user_id: int, added_by: int, now: datetime) -> bool: ...
+    async def remove(self, user_id: int) -> bool: ...
+    async def audit(self, actor_id: int, action: str, details: dict[str, Any],
+                    now: datetime) -> None: ...
+    async def figures(self, now: datetime) -> dict[str, Any]: ...
+
+
 class UnitOfWork(Protocol):
     users: UserRepository
     consents: ConsentRepository
@@ -51,6 +60,7 @@ class UnitOfWork(Protocol):
     matching: MatchingRepository
     outbox: Outbox
     followups: FollowUpRepository
+    staff: StaffRepository
 
     async def __aenter__(self) -> UnitOfWork: ...
 

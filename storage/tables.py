@@ -320,3 +320,25 @@ class ExchangeRow(Base):
         BigInteger, ForeignKey("users.id", ondelete="SET NULL"))
     answer: Mapped[str] = mapped_column(String(16))
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class StaffMemberRow(Base):
+    """Staff added from the chat by another staff member (STAFF_IDS are staff anyway)."""
+
+    __tablename__ = "staff_members"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    added_by: Mapped[int] = mapped_column(BigInteger)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AuditRow(Base):
+    """Every staff action, and every refused attempt at one."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    actor_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    action: Mapped[str] = mapped_column(String(48))
+    details: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

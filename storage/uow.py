@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from storage.followups import SqlFollowUps
 from storage.matching import SqlMatching, SqlOutbox
 from storage.repositories import SqlConsents, SqlProfiles, SqlStats, SqlUsers
+from storage.staff import SqlStaff
 
 
 class SqlUnitOfWork:
@@ -29,6 +30,7 @@ class SqlUnitOfWork:
         self.matching = SqlMatching(self._session)
         self.outbox = SqlOutbox(self._session)
         self.followups = SqlFollowUps(self._session)
+        self.staff = SqlStaff(self._session)
         return self
 
     async def __aexit__(

@@ -13,8 +13,8 @@ build, so it is grown by *pricing*, the column generation of linear programming:
    student's largest ``w_sv - p_v`` (:mod:`.pricing`) gives the bound and, at the same time,
    the pairs that beat ``u``: the only ones that can improve the solution. Add them, drop the
    edges that are far from useful, and go back to 2.
-4. Stop when the solution is within ``target`` of the bound, when no pair can improve it
-   (proven optimal), or when time runs out.
+4. Stop when the solution is within ``target`` of the bound, when no pair can improve it by
+   more than the rounding of scores (optimal), or when time runs out.
 
 Weights are integers: a pair weighs ``M + K * round(score * Q) + bonus(student)``, where ``M``
 (one more matched student) outweighs any total of scores and ``K`` any total of waiting-time
@@ -48,10 +48,10 @@ TOLERANCE = 1e-5
 """A pair must beat its student's value by this much (in score units) to be added: the
 rounding of scores (half a quantum each way), so that rounding never looks like a gain."""
 
-FIRST_PER_STUDENT, FIRST_PER_VOLUNTEER = 6, 10
+FIRST_PER_STUDENT, FIRST_PER_VOLUNTEER = 4, 20
 """Sizes of the first candidate graph, per student and per volunteer."""
 
-NEW_PER_STUDENT, NEW_PER_VOLUNTEER = 5, 3
+NEW_PER_STUDENT, NEW_PER_VOLUNTEER = 5, 8
 """Pairs added per round for each student, and for each still cheap volunteer."""
 
 SLACK = 0.1
@@ -74,8 +74,8 @@ class WaitingStudent:
 @dataclass(frozen=True)
 class Assignment:
     """A plan: ``pairs`` are (student id, volunteer id, score). ``upper_bound`` is a proven
-    upper bound of the best total score for the number of students matched, which is
-    itself proven maximal when the bound is finite; ``ratio`` is total / bound."""
+    upper bound of the optimal total score; it is finite only once ``matched`` is proven
+    to be the most possible. ``ratio`` is total / bound (0 while the bound is infinite)."""
 
     pairs: list[tuple[int, int, float]]
     matched: int
@@ -224,7 +224,9 @@ def _price(problem: _Problem, price: Ints, value: Ints, matched: int
     places = float((problem.free * offset).sum()) \
         + problem.M / unit * (int(problem.free.sum()) - matched)
     es, ev = _distinct(market.nv, repair, rows)
-    return es, ev, float((now + gain).sum()) + places
+    bound = float((now + gain).sum()) + places
+    # Matching one more student would be worth M: a bound below it proves there is none.
+    return es, ev, bound if bound < problem.M / unit else math.inf
 
 
 def assign(students: Sequence[WaitingStudent],

@@ -17,7 +17,9 @@ student unmatched) would pass every bound, so the column scan handles them inste
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,6 +30,8 @@ from mentoring.matching.scoring import Weights
 
 CHUNK = 1 << 17
 """Pairs scored at once: small enough for the CPU cache."""
+
+THREADS = min(4, os.cpu_count() or 1)
 
 _STEP = 16.0  # width of one class in the sort keys; prices are clipped well inside it
 _CLIP = _STEP / 4 - 1
@@ -70,7 +74,8 @@ def _first(owner: Ints, value: Floats, k: int) -> Bools:
     # than a two-key lexsort; it tells apart values that differ by more than about 1e-10.
     order = np.argsort(owner + (0.5 - np.arctan(value) / np.pi))
     sorted_owner = owner[order]
-    rank = np.arange(len(owner)) - np.searchsorted(sorted_owner, sorted_owner)
+    starts = np.flatnonzero(np.r_[True, sorted_owner[1:] != sorted_owner[:-1]])
+    rank = np.arange(len(owner)) - np.repeat(starts, np.diff(np.r_[starts, len(owner)]))
     keep = np.zeros(len(owner), bool)
     keep[order[rank < k]] = True
     return keep
@@ -162,7 +167,7 @@ class Market:
                               return_inverse=True)
         self.v_region, self.s_region = region[:self.nv], region[self.nv:]
         self.regions = int(region.max(initial=0)) + 1
-        self.remote = np.flatnonzero(volunteers[enc.REMOTE] != 0)
+        self.is_remote = volunteers[enc.REMOTE] != 0
         rows = (enc.DEPARTMENT, enc.NEEDS, enc.SLOTS, enc.LANGUAGES)
         self.s_cols = [_compact(students[row]) for row in rows]
         self.v_cols = [_compact(volunteers[row]) for row in rows]
@@ -213,31 +218,46 @@ class Market:
         and each volunteer's ``k_volunteer`` best), among volunteers not in ``skip`` whose
         reduced value may beat ``prune``: the others are proven not to."""
         key_price = np.where(skip, _CLIP + 0.5, np.clip(offset, -_CLIP, _CLIP))
+        by_price = np.argsort(key_price, kind="stable")
+        remote_by_price = by_price[self.is_remote[by_price]]
+
+        def scan(group: tuple[int, Ints]) -> list[Found]:
+            return self._group(*group, key_price, by_price, remote_by_price, offset, prune,
+                               now, margin, k, k_volunteer)
+
+        # numpy releases the GIL in the long operations: field groups run side by side.
+        with ThreadPoolExecutor(THREADS) as pool:
+            parts = [part for found in pool.map(scan, self.groups) for part in found]
+        return Found.join(parts).best(k, k_volunteer)
+
+    def _group(self, field: int, students: Ints, key_price: Floats, by_price: Ints,
+               remote_by_price: Ints, offset: Floats, prune: Floats, now: Floats,
+               margin: float, k: int, k_volunteer: int) -> list[Found]:
+        """The row scan of the students of one field."""
+        level = self._levels(field, int(self.S[enc.FAMILIES][students[0]]))
+        segment = level * self.regions + self.v_region
+        local = by_price[np.argsort(segment[by_price].astype(np.int16), kind="stable")]
+        local_key = segment[local] * _STEP + key_price[local]
+        remote = remote_by_price[np.argsort(level[remote_by_price].astype(np.int8),
+                                            kind="stable")]
+        remote_key = level[remote] * _STEP + key_price[remote]
         parts: list[Found] = []
         size = 0
-        for field, students in self.groups:
-            level = self._levels(field, int(self.S[enc.FAMILIES][students[0]]))
-            local = np.lexsort((key_price, self.v_region, level))
-            local_key = (level[local] * self.regions + self.v_region[local]) * _STEP \
-                + key_price[local]
-            remote = self.remote[np.lexsort((key_price[self.remote], level[self.remote]))]
-            remote_key = level[remote] * _STEP + key_price[remote]
-            for lvl in range(3):
-                for is_local, order, keys in ((True, local, local_key),
-                                              (False, remote, remote_key)):
-                    start = (lvl * self.regions + self.s_region[students]) * _STEP if is_local \
-                        else np.full(len(students), lvl * _STEP)
-                    bound = (self.bound_local if is_local else self.bound_remote)[lvl]
-                    first = np.searchsorted(keys, start - _STEP / 2)
-                    last = np.searchsorted(
-                        keys, start + np.clip(bound - prune[students], -_CLIP, _CLIP), "right")
-                    new = self._rows(students, first, last, order, lvl, is_local, offset,
-                                     now, margin, k, k_volunteer)
-                    parts += new
-                    size += sum(len(p.students) for p in new)
-            if size > 50 * CHUNK:  # keep memory flat when many pairs qualify
-                parts, size = [Found.join(parts).best(k, k_volunteer)], 0
-        return Found.join(parts).best(k, k_volunteer)
+        for lvl in range(3):
+            for is_local, order, keys in ((True, local, local_key), (False, remote, remote_key)):
+                start = (lvl * self.regions + self.s_region[students]) * _STEP if is_local \
+                    else np.full(len(students), lvl * _STEP)
+                bound = (self.bound_local if is_local else self.bound_remote)[lvl]
+                first = np.searchsorted(keys, start - _STEP / 2)
+                last = np.searchsorted(
+                    keys, start + np.clip(bound - prune[students], -_CLIP, _CLIP), "right")
+                new = self._rows(students, first, last, order, lvl, is_local, offset, now,
+                                 margin, k, k_volunteer)
+                parts += new
+                size += sum(len(p.students) for p in new)
+                if size > 50 * CHUNK:  # keep memory flat when many pairs qualify
+                    parts, size = [Found.join(parts).best(k, k_volunteer)], 0
+        return parts
 
     def _rows(self, students: Ints, first: Ints, last: Ints, order: Ints, level: int,
               is_local: bool, offset: Floats, now: Floats, margin: float, k: int,

@@ -1,0 +1,66 @@
+"""Staff rights: who is staff, adding and removing staff, the audit log, the figures."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from enum import StrEnum
+from typing import Any
+
+from mentoring.ports import Clock, UnitOfWork
+
+
+class StaffChange(StrEnum):
+    DONE = "done"
+    ALREADY = "already"
+    CONFIGURED = "configured"  # in STAFF_IDS: only the configuration can remove them
+    SELF = "self"
+
+
+class StaffDirectory:
+    def __init__(self, uow: Callable[[], UnitOfWork], clock: Clock,
+                 configured: Collection[int]) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._configured = frozenset(configured)
+
+    async def is_staff(self, user_id: int) -> bool:
+        if user_id in self._configured:
+            return True
+        async with self._uow() as uow:
+            return user_id in await uow.staff.members()
+
+    async def members(self) -> list[int]:
+        async with self._uow() as uow:
+            return sorted(self._configured | await uow.staff.members())
+
+    async def add(self, actor_id: int, user_id: int) -> StaffChange:
+        now = self._clock()
+        async with self._uow() as uow:
+            if user_id in self._configured or not await uow.staff.add(user_id, actor_id, now):
+                return StaffChange.ALREADY
+            await uow.staff.audit(actor_id, "staff_add", {"user_id": user_id}, now)
+            await uow.commit()
+            return StaffChange.DONE
+
+    async def remove(self, actor_id: int, user_id: int) -> StaffChange:
+        if user_id in self._configured:
+            return StaffChange.CONFIGURED
+        if user_id == actor_id:
+            return StaffChange.SELF
+        now = self._clock()
+        async with self._uow() as uow:
+            if not await uow.staff.remove(user_id):
+                return StaffChange.ALREADY
+            await uow.staff.audit(actor_id, "staff_remove", {"user_id": user_id}, now)
+            await uow.commit()
+            return StaffChange.DONE
+
+    async def audit(self, actor_id: int, action: str, **details: Any) -> None:
+        """Write one line of the audit log (staff actions and refused attempts)."""
+        async with self._uow() as uow:
+            await uow.staff.audit(actor_id, action, details, self._clock())
+            await uow.commit()
+
+    async def figures(self) -> dict[str, Any]:
+        async with self._uow() as uow:
+            return await uow.staff.figures(self._clock())

@@ -1,0 +1,91 @@
+"""Staff members added from the chat, the audit log, and the programme's figures."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.tables import (
+    AuditRow,
+    ExchangeRow,
+    FollowUpRow,
+    OutboxRow,
+    PairRow,
+    ProposalRow,
+    StaffMemberRow,
+    StudentProfileRow,
+    UserRow,
+    VolunteerProfileRow,
+)
+
+
+class SqlStaff:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def members(self) -> set[int]:
+        return set(await self._session.scalars(select(StaffMemberRow.user_id)))
+
+    async def add(self, user_id: int, added_by: int, now: datetime) -> bool:
+        if await self._session.get(StaffMemberRow, user_id) is not None:
+            return False
+        self._session.add(StaffMemberRow(user_id=user_id, added_by=added_by, added_at=now))
+        await self._session.flush()
+        return True
+
+    async def remove(self, user_id: int) -> bool:
+        result = await self._session.execute(
+            delete(StaffMemberRow).where(StaffMemberRow.user_id == user_id))
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+    async def audit(self, actor_id: int, action: str, details: dict[str, Any],
+                    now: datetime) -> None:
+        self._session.add(AuditRow(actor_id=actor_id, action=action, details=details, at=now))
+        await self._session.flush()
+
+    async def figures(self, now: datetime) -> dict[str, Any]:
+        """The programme's numbers for /stats, from a handful of aggregate queries."""
+        session = self._session
+
+        async def scalar(query: Any) -> int:
+            return int(await session.scalar(query) or 0)
+
+        roles = dict((await session.execute(
+            select(UserRow.role, func.count()).group_by(UserRow.role))).all())
+        proposals = dict((await session.execute(
+            select(ProposalRow.status, func.count()).group_by(ProposalRow.status))).all())
+        waiting_since = list(await session.scalars(
+            select(StudentProfileRow.waiting_since).where(
+                StudentProfileRow.waiting_since.is_not(None))))
+        asked = await scalar(select(func.count()).select_from(OutboxRow).where(
+            OutboxRow.kind.like("checkin_%"), OutboxRow.status == "sent"))
+        answered = await scalar(select(func.count()).select_from(ExchangeRow))
+        return {
+            "users": sum(roles.values()),
+            "students": roles.get("student", 0), "volunteers": roles.get("volunteer", 0),
+            "no_role_yet": roles.get(None, 0),
+            "student_profiles": await scalar(select(func.count()).select_from(
+                StudentProfileRow)),
+            "volunteer_profiles": await scalar(select(func.count()).select_from(
+                VolunteerProfileRow)),
+            "waiting": len(waiting_since),
+            "waiting_days": sorted((now - since).days for since in waiting_since if since),
+            "volunteers_with_room": await scalar(select(func.count()).select_from(
+                VolunteerProfileRow).where(
+                    VolunteerProfileRow.load < VolunteerProfileRow.capacity,
+                    (VolunteerProfileRow.paused_until.is_(None))
+                    | (VolunteerProfileRow.paused_until <= now))),
+            "proposals_open": proposals.get("open", 0),
+            "proposals_accepted": proposals.get("accepted", 0),
+            "proposals_answered": sum(proposals.get(s, 0) for s in
+                                      ("accepted", "declined", "not_now", "expired")),
+            "pairs_active": await scalar(select(func.count()).select_from(PairRow).where(
+                PairRow.status == "active")),
+            "check_ins_sent": asked, "check_in_answers": answered,
+            "pairs_at_risk": await scalar(select(func.count()).select_from(FollowUpRow).where(
+                FollowUpRow.ended.is_(False),
+                (FollowUpRow.silent_periods >= 2) | FollowUpRow.frozen.is_(True))),
+        }

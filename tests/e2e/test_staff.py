@@ -1,0 +1,46 @@
+"""Staff rights: STAFF_IDS and staff added from the chat; refusals are audited; /stats."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from storage.tables import AuditRow
+from tests.e2e.test_matching import sign_up_student, sign_up_volunteer
+
+
+async def test_staff_add_remove_refusals_and_stats(make_binome, client) -> None:
+    boss = await client.create_user(first_name="Sam", language_code="en")
+    running = make_binome(staff_ids=frozenset({boss.id}))
+    await running.start()
+    try:
+        await boss.send("/start")
+        helper = await client.create_user(first_name="Alex", language_code="en")
+        await helper.send("/start")
+        await helper.send("/stats")
+        assert await helper.last_text() == "This command is for the programme staff."
+        await boss.send(f"/staff add {helper.id}")
+        assert await boss.last_text() == "Done."
+        await boss.send("/staff remove 12x")
+        assert "Write /staff add ID" in await boss.last_text()
+        await helper.send(f"/staff remove {boss.id}")
+        assert "STAFF_IDS" in await helper.last_text()
+
+        lea = await client.create_user(first_name="Léa", language_code="en")
+        await sign_up_student(lea)
+        marc = await client.create_user(first_name="Marc", language_code="en")
+        await sign_up_volunteer(marc)
+        await helper.send("/stats")
+        figures = await helper.last_text()
+        assert "Sign-ups: 1 students, 1 volunteers" in figures
+        assert "Proposals pending: 1" in figures
+
+        await boss.send(f"/staff remove {helper.id}")
+        await helper.send("/waiting")
+        assert await helper.last_text() == "This command is for the programme staff."
+        async with running.runtime.sessions() as session:
+            actions = [(row.actor_id, row.action) for row in
+                       await session.scalars(select(AuditRow).order_by(AuditRow.id))]
+        assert actions == [(helper.id, "refused"), (boss.id, "staff_add"),
+                           (boss.id, "staff_remove"), (helper.id, "refused")]
+    finally:
+        await running.stop()
