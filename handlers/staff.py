@@ -13,13 +13,13 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from handlers import texts
-from mentoring import places
+from mentoring import catalog, places
 from mentoring.matchmaking import Matchmaker
 from mentoring.staff import StaffChange, StaffDirectory
 
 log = logging.getLogger(__name__)
 SHOWN = 30
-STAFF_COMMANDS = ("waiting", "reports", "stats", "staff")
+STAFF_COMMANDS = ("waiting", "reports", "stats", "staff", "gaps")
 
 
 class IsStaff(Filter):
@@ -81,6 +81,21 @@ async def stats(message: Message, staff: StaffDirectory) -> None:
     await message.answer("\n".join(lines))
 
 
+async def gaps(message: Message, staff: StaffDirectory) -> None:
+    """Waiting students against free places, by family of fields and region."""
+    rows = [gap for gap in await staff.gaps() if gap.waiting > gap.free_places][:SHOWN]
+    if not rows:
+        await message.answer(_("No gap: every waiting student has a volunteer with room in "
+                               "their family of fields and region."))
+        return
+    lines = [_("<b>Where volunteers are missing</b> (students waiting / free places):"), ""]
+    for gap in rows:
+        lines.append(f"{html.quote(_(catalog.family(gap.family).label))} · "
+                     f"{html.quote(places.region(gap.region).name)}: "
+                     f"{gap.waiting} / {gap.free_places}")
+    await message.answer("\n".join(lines))
+
+
 async def staff_command(message: Message, command: CommandObject,
                         staff: StaffDirectory) -> None:
     """/staff, /staff add <id>, /staff remove <id>."""
@@ -119,6 +134,7 @@ def make_router() -> Router:
     router = Router(name="staff")
     router.message.register(waiting, Command("waiting"), IsStaff())
     router.message.register(stats, Command("stats"), IsStaff())
+    router.message.register(gaps, Command("gaps"), IsStaff())
     router.message.register(staff_command, Command("staff"), IsStaff())
     router.message.register(refuse, Command(*STAFF_COMMANDS), ~IsStaff())
     return router

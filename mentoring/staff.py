@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from mentoring import catalog, places
 from mentoring.ports import Clock, UnitOfWork
 
 
@@ -64,3 +66,24 @@ class StaffDirectory:
     async def figures(self) -> dict[str, Any]:
         async with self._uow() as uow:
             return await uow.staff.figures(self._clock())
+
+    async def gaps(self) -> list[Gap]:
+        """Waiting students against free volunteer places, by family of fields and region,
+        largest shortfall first: whom to recruit, and where."""
+        async with self._uow() as uow:
+            waiting, room = await uow.staff.gaps(self._clock())
+        table: dict[tuple[str, str], list[int]] = {}
+        for rows, column in ((waiting, 0), (room, 1)):
+            for field_code, department, count in rows:
+                key = (catalog.field(field_code).family, places.department(department).region.code)
+                table.setdefault(key, [0, 0])[column] += count
+        gaps = [Gap(family, region, w, r) for (family, region), (w, r) in table.items()]
+        return sorted(gaps, key=lambda g: (g.free_places - g.waiting, g.family, g.region))
+
+
+@dataclass(frozen=True)
+class Gap:
+    family: str
+    region: str
+    waiting: int
+    free_places: int

@@ -22,6 +22,13 @@ from storage.tables import (
 )
 
 
+def _proposed() -> Any:
+    """The student has an open proposal: not waiting, someone has been asked."""
+    return select(ProposalRow.id).where(
+        ProposalRow.student_id == StudentProfileRow.user_id,
+        ProposalRow.status == "open").exists()
+
+
 class SqlStaff:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -59,7 +66,7 @@ class SqlStaff:
             select(ProposalRow.status, func.count()).group_by(ProposalRow.status))).all())
         waiting_since = list(await session.scalars(
             select(StudentProfileRow.waiting_since).where(
-                StudentProfileRow.waiting_since.is_not(None))))
+                StudentProfileRow.waiting_since.is_not(None), ~_proposed())))
         asked = await scalar(select(func.count()).select_from(OutboxRow).where(
             OutboxRow.kind.like("checkin_%"), OutboxRow.status == "sent"))
         answered = await scalar(select(func.count()).select_from(ExchangeRow))
@@ -89,3 +96,21 @@ class SqlStaff:
                 FollowUpRow.ended.is_(False),
                 (FollowUpRow.silent_periods >= 2) | FollowUpRow.frozen.is_(True))),
         }
+
+    async def gaps(self, now: datetime) -> tuple[list[tuple[str, str, int]],
+                                                 list[tuple[str, str, int]]]:
+        """(field, department, students waiting) and (field, department, free places of
+        volunteers who can take students now); the caller groups them."""
+        waiting = await self._session.execute(
+            select(StudentProfileRow.field, StudentProfileRow.department, func.count())
+            .where(StudentProfileRow.waiting_since.is_not(None), ~_proposed())
+            .group_by(StudentProfileRow.field, StudentProfileRow.department))
+        room = await self._session.execute(
+            select(VolunteerProfileRow.field, VolunteerProfileRow.department,
+                   func.sum(VolunteerProfileRow.capacity - VolunteerProfileRow.load))
+            .where(VolunteerProfileRow.load < VolunteerProfileRow.capacity,
+                   (VolunteerProfileRow.paused_until.is_(None))
+                   | (VolunteerProfileRow.paused_until <= now))
+            .group_by(VolunteerProfileRow.field, VolunteerProfileRow.department))
+        return ([(f, d, int(n)) for f, d, n in waiting.all()],
+                [(f, d, int(n or 0)) for f, d, n in room.all()])

@@ -34,6 +34,15 @@ async def test_staff_add_remove_refusals_and_stats(make_binome, client) -> None:
         assert "Sign-ups: 1 students, 1 volunteers" in figures
         assert "Proposals pending: 1" in figures
 
+        await helper.send("/gaps")
+        assert "No gap" in await helper.last_text()  # Léa is proposed to Marc
+        for name in ("Zoé", "Inès"):  # Marc can take two students: Inès waits
+            await sign_up_student(await client.create_user(first_name=name,
+                                                           language_code="en"))
+        await helper.send("/gaps")
+        gap_lines = await helper.last_text()
+        assert "Law and political science · Auvergne-Rhône-Alpes: 1 / 0" in gap_lines
+
         await boss.send(f"/staff remove {helper.id}")
         await helper.send("/waiting")
         assert await helper.last_text() == "This command is for the programme staff."
