@@ -80,3 +80,8 @@ class ContinueAnswer(CallbackData, prefix="cont"):
 class AvailabilityReply(CallbackData, prefix="avail"):
     answer: str  # yes | month | capacity | set
     value: int = 0
+
+
+class RiskAction(CallbackData, prefix="risk"):
+    pair: int
+    action: str  # end | rematch

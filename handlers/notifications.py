@@ -134,6 +134,16 @@ class Notifications:
         return _("Your student has ended your binôme. Thank you for your help! We will "
                  "propose you another student when one fits."), None
 
+    async def _pair_ended_by_staff(self, _params: dict[str, Any], recipient: int,
+                                   _language: str) -> tuple[str, InlineKeyboardMarkup | None]:
+        from handlers.pair_care import new_match_keyboard
+
+        profile = await self._signup.profile(recipient)
+        if isinstance(profile, StudentProfile):
+            return (_("The programme team has ended your binôme. Would you like a new "
+                      "mentor?"), new_match_keyboard())
+        return _("The programme team has ended your binôme. Thank you for your help!"), None
+
     async def _staff_report(self, params: dict[str, Any], _recipient: int,
                             _language: str) -> tuple[str, InlineKeyboardMarkup | None]:
         text = _("⚠️ New report #{id} from user {user} (pair {pair}):").format(

@@ -11,15 +11,18 @@ from aiogram import Router, html
 from aiogram.filters import Command, CommandObject, Filter
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from handlers import texts
+from handlers.callbacks import RiskAction
 from mentoring import catalog, places
 from mentoring.matchmaking import Matchmaker
+from mentoring.pair_care import PairCare
 from mentoring.staff import StaffChange, StaffDirectory
 
 log = logging.getLogger(__name__)
 SHOWN = 30
-STAFF_COMMANDS = ("waiting", "reports", "stats", "staff", "gaps")
+STAFF_COMMANDS = ("waiting", "reports", "stats", "staff", "gaps", "risk")
 
 
 class IsStaff(Filter):
@@ -96,6 +99,43 @@ async def gaps(message: Message, staff: StaffDirectory) -> None:
     await message.answer("\n".join(lines))
 
 
+async def risk(message: Message, staff: StaffDirectory) -> None:
+    """Pairs gone quiet or with an open report, each with one-tap actions."""
+    pairs = await staff.pairs_at_risk()
+    if not pairs:
+        await message.answer(_("No pair at risk right now."))
+        return
+    for pair_id, student_id, volunteer_id, silent, frozen in pairs:
+        state = (_("a report is open") if frozen else
+                 _("no news for {periods} check-ins").format(periods=silent))
+        kb = InlineKeyboardBuilder()
+        kb.button(text=_("Write to the student"), url=f"tg://user?id={student_id}")
+        kb.button(text=_("Write to the volunteer"), url=f"tg://user?id={volunteer_id}")
+        kb.button(text=_("End the pair"), callback_data=RiskAction(pair=pair_id, action="end"))
+        kb.button(text=_("Rematch the student"),
+                  callback_data=RiskAction(pair=pair_id, action="rematch"))
+        kb.adjust(2, 2)
+        await message.answer(_("Pair {pair} (student {student}, volunteer {volunteer}): "
+                               "{state}.").format(pair=pair_id, student=student_id,
+                                                  volunteer=volunteer_id, state=state),
+                             reply_markup=kb.as_markup())
+
+
+async def risk_action(callback: CallbackQuery, callback_data: RiskAction, care: PairCare,
+                      matchmaker: Matchmaker) -> None:
+    pair = await care.end_by_staff(callback_data.pair, callback.from_user.id)
+    if pair is None:
+        await callback.answer(_("This pair has already ended."), show_alert=True)
+        return
+    if callback_data.action == "rematch":
+        await matchmaker.student_ready(pair.student_id)
+    await callback.answer(_("Done: the pair has ended.") if callback_data.action == "end"
+                          else _("Done: the pair has ended and the student is being matched "
+                                 "again."), show_alert=True)
+    if isinstance(callback.message, Message):
+        await callback.message.edit_reply_markup(reply_markup=None)
+
+
 async def staff_command(message: Message, command: CommandObject,
                         staff: StaffDirectory) -> None:
     """/staff, /staff add <id>, /staff remove <id>."""
@@ -135,6 +175,8 @@ def make_router() -> Router:
     router.message.register(waiting, Command("waiting"), IsStaff())
     router.message.register(stats, Command("stats"), IsStaff())
     router.message.register(gaps, Command("gaps"), IsStaff())
+    router.message.register(risk, Command("risk"), IsStaff())
+    router.callback_query.register(risk_action, RiskAction.filter(), IsStaff())
     router.message.register(staff_command, Command("staff"), IsStaff())
     router.message.register(refuse, Command(*STAFF_COMMANDS), ~IsStaff())
     return router

@@ -49,6 +49,23 @@ class PairCare:
         await self._matchmaker.volunteer_ready(pair.volunteer_id)
         return pair
 
+    async def end_by_staff(self, pair_id: int, staff_id: int) -> Pair | None:
+        """Staff end a pair: both members are told; the volunteer's place is freed."""
+        now = self._clock()
+        async with self._uow() as uow:
+            pair = await uow.matching.pair(pair_id)
+            if pair is None or not await uow.matching.end_pair(pair.id, now, by=staff_id):
+                return None
+            await uow.matching.release(pair.volunteer_id)
+            for member in (pair.student_id, pair.volunteer_id):
+                await uow.outbox.add(Notification(f"pair-ended:{pair.id}:{member}", member,
+                                                  "pair_ended_by_staff", {"pair_id": pair.id}),
+                                     now)
+            await uow.staff.audit(staff_id, "pair_end", {"pair_id": pair.id}, now)
+            await uow.commit()
+        self._matchmaker.note_released(pair.volunteer_id)
+        return pair
+
     async def feedback(self, pair_id: int, user_id: int, rating: int) -> int | None:
         """Record a 1–5 rating of an ended pair by one of its two members."""
         if rating not in RATINGS:

@@ -67,6 +67,10 @@ class StaffDirectory:
         async with self._uow() as uow:
             return await uow.staff.figures(self._clock())
 
+    async def pairs_at_risk(self, limit: int = 30) -> list[tuple[int, int, int, int, bool]]:
+        async with self._uow() as uow:
+            return await uow.staff.pairs_at_risk(limit)
+
     async def gaps(self) -> list[Gap]:
         """Waiting students against free volunteer places, by family of fields and region,
         largest shortfall first: whom to recruit, and where."""

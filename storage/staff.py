@@ -114,3 +114,16 @@ class SqlStaff:
             .group_by(VolunteerProfileRow.field, VolunteerProfileRow.department))
         return ([(f, d, int(n)) for f, d, n in waiting.all()],
                 [(f, d, int(n or 0)) for f, d, n in room.all()])
+
+    async def pairs_at_risk(self, limit: int) -> list[tuple[int, int, int, int, bool]]:
+        """(pair, student, volunteer, silent periods, frozen) of active pairs gone quiet
+        for two periods or more, or with an open report; the quietest first."""
+        rows = await self._session.execute(
+            select(PairRow.id, PairRow.student_id, PairRow.volunteer_id,
+                   FollowUpRow.silent_periods, FollowUpRow.frozen)
+            .join(FollowUpRow, FollowUpRow.pair_id == PairRow.id)
+            .where(PairRow.status == "active",
+                   (FollowUpRow.silent_periods >= 2) | FollowUpRow.frozen.is_(True))
+            .order_by(FollowUpRow.frozen.desc(), FollowUpRow.silent_periods.desc(), PairRow.id)
+            .limit(limit))
+        return [(p, s, v, n, bool(f)) for p, s, v, n, f in rows.all()]

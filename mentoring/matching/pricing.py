@@ -43,7 +43,7 @@ class Found:
 
     students: Ints
     volunteers: Ints
-    values: Floats
+    gains: Floats
 
     @staticmethod
     def join(parts: list[Found]) -> Found:
@@ -51,20 +51,20 @@ class Found:
             return Found(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
         return Found(np.concatenate([p.students for p in parts]),
                      np.concatenate([p.volunteers for p in parts]),
-                     np.concatenate([p.values for p in parts]))
+                     np.concatenate([p.gains for p in parts]))
 
     def best(self, k: int, k_volunteer: int = 0) -> Found:
-        """The ``k`` best pairs of each student, with the ``k_volunteer`` best of each
-        volunteer. Pairs must be distinct."""
-        keep = _first(self.students, self.values, k)
+        """The ``k`` pairs of largest gain of each student, with the ``k_volunteer`` best of
+        each volunteer. Pairs must be distinct."""
+        keep = _first(self.students, self.gains, k)
         if k_volunteer:
-            keep |= _first(self.volunteers, self.values, k_volunteer)
-        return Found(self.students[keep], self.volunteers[keep], self.values[keep])
+            keep |= _first(self.volunteers, self.gains, k_volunteer)
+        return Found(self.students[keep], self.volunteers[keep], self.gains[keep])
 
     def most(self, n: int) -> Floats:
-        """The largest value of each of ``n`` students (-inf for those without pairs)."""
+        """The largest gain of each of ``n`` students (-inf for those without pairs)."""
         top = np.full(n, -np.inf)
-        np.maximum.at(top, self.students, self.values)
+        np.maximum.at(top, self.students, self.gains)
         return top
 
 
@@ -236,7 +236,7 @@ class Market:
         """The row scan of the students of one field."""
         level = self._levels(field, int(self.S[enc.FAMILIES][students[0]]))
         segment = level * self.regions + self.v_region
-        local = by_price[np.argsort(segment[by_price].astype(np.int16), kind="stable")]
+        local = by_price[np.argsort(_compact(segment[by_price]), kind="stable")]
         local_key = segment[local] * _STEP + key_price[local]
         remote = remote_by_price[np.argsort(level[remote_by_price].astype(np.int8),
                                             kind="stable")]
@@ -255,14 +255,15 @@ class Market:
                                  margin, k, k_volunteer)
                 parts += new
                 size += sum(len(p.students) for p in new)
-                if size > 50 * CHUNK:  # keep memory flat when many pairs qualify
+                if size > 8 * CHUNK:  # keep memory flat when many pairs qualify
                     parts, size = [Found.join(parts).best(k, k_volunteer)], 0
         return parts
 
     def _rows(self, students: Ints, first: Ints, last: Ints, order: Ints, level: int,
               is_local: bool, offset: Floats, now: Floats, margin: float, k: int,
-              k_volunteer: int
-              ) -> list[Found]:
+              k_volunteer: int) -> list[Found]:
+        """Score the pairs of ``students`` with the volunteers ``order[first:last]`` of
+        one class, chunk by chunk, and keep those that gain more than ``margin``."""
         w = self.w
         some = last > first
         students, first, last = students[some], first[some], last[some]

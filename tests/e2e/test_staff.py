@@ -53,3 +53,29 @@ async def test_staff_add_remove_refusals_and_stats(make_binome, client) -> None:
                            (boss.id, "staff_remove"), (helper.id, "refused")]
     finally:
         await running.stop()
+
+
+async def test_risk_lists_reported_pairs_and_staff_can_rematch(make_binome, client) -> None:
+    from tests.e2e.test_pair_care import paired
+
+    boss = await client.create_user(first_name="Sam", language_code="en")
+    running = make_binome(staff_ids=frozenset({boss.id}))
+    await running.start()
+    try:
+        await boss.send("/start")
+        await boss.send("/risk")
+        assert await boss.last_text() == "No pair at risk right now."
+        lea, marc = await paired(running, client)
+        await lea.send("/report")
+        await lea.send("Il ne répond plus.")
+        await boss.send("/risk")
+        card = await boss.last_bot_message()
+        assert card["text"].endswith("a report is open.")
+        assert card["text"].startswith("Pair ")
+        answer = await boss.press("Rematch the student")
+        assert "matched again" in answer["answer"]["text"]
+        assert (await running.runtime.matchmaker.status(lea.id)).pair is None
+        await running.drain()
+        assert "The programme team has ended your binôme" in await marc.last_text()
+    finally:
+        await running.stop()
