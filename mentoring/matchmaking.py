@@ -7,6 +7,7 @@ so a crash never leaves a proposal without its message, or a message without its
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -270,8 +271,10 @@ class Matchmaker:
             volunteers = await uow.matching.available_volunteers(now)
             excluded = await uow.matching.excluded_pairs()
         students = [WaitingStudent(profile, since) for profile, since in waiting]
-        plan = assign(students, volunteers, excluded, self.policy.weights,
-                      time_budget=time_budget)
+        # The solver is CPU-bound for up to ``time_budget``: off the event loop, so the bot
+        # keeps answering people meanwhile.
+        plan = await asyncio.to_thread(assign, students, volunteers, excluded,
+                                       self.policy.weights, time_budget=time_budget)
         return plan, len(students), len(volunteers)
 
     async def run_batch(self, time_budget: float = 50.0) -> tuple[Assignment, int]:

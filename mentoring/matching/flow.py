@@ -4,7 +4,8 @@ OR-tools' min-cost flow, and dual prices that prove it optimal.
 The graph is source → student (capacity 1, cost −bonus) → volunteer (capacity 1,
 cost −gain) → sink (capacity = free places). ``SolveMaxFlowWithMinCost`` first maximises
 the number of students matched, then the total gain plus bonus: exactly our lexicographic
-objective, with costs small enough never to overflow.
+objective, without a huge per-student constant in the costs. Costs that still make the
+solver's potentials overflow raise :class:`OverflowError`, for the caller to shrink them.
 """
 
 from __future__ import annotations
