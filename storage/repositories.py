@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -112,29 +113,30 @@ class SqlProfiles:
         return volunteer_from_row(row) if row else None
 
     async def save_student(self, profile: StudentProfile) -> None:
-        await self._drop(VolunteerProfileRow, profile.user_id)
-        row = await self._session.get(StudentProfileRow, profile.user_id)
-        if row is None:
-            row = StudentProfileRow(user_id=profile.user_id)
-            self._session.add(row)
-        for column in _STUDENT_COLUMNS:
-            setattr(row, column, getattr(profile, column))
-        await self._session.flush()
+        await self._replace(StudentProfileRow, VolunteerProfileRow, profile, _STUDENT_COLUMNS)
 
     async def save_volunteer(self, profile: VolunteerProfile) -> None:
-        await self._drop(StudentProfileRow, profile.user_id)
-        row = await self._session.get(VolunteerProfileRow, profile.user_id)
-        if row is None:
-            row = VolunteerProfileRow(user_id=profile.user_id)
-            self._session.add(row)
-        for column in _VOLUNTEER_COLUMNS:
-            setattr(row, column, getattr(profile, column))
+        row = await self._replace(VolunteerProfileRow, StudentProfileRow, profile,
+                                  _VOLUNTEER_COLUMNS)
         row.changed_at = datetime.now(UTC)
         await self._session.flush()
 
+    async def _replace(self, table: Any, other: Any, profile: Any,
+                       columns: tuple[str, ...]) -> Any:
+        """Insert or update the profile's row; one person has one role, so the profile of
+        the other role goes."""
+        await self._drop(other, profile.user_id)
+        row = await self._session.get(table, profile.user_id)
+        if row is None:
+            row = table(user_id=profile.user_id)
+            self._session.add(row)
+        for column in columns:
+            setattr(row, column, getattr(profile, column))
+        await self._session.flush()
+        return row
+
     async def _drop(self, table: type[StudentProfileRow] | type[VolunteerProfileRow],
                     user_id: int) -> None:
-        # One person has one role: a volunteer profile replaces a student one and back.
         await self._session.execute(delete(table).where(table.user_id == user_id))
 
 
