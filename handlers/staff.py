@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from aiogram import Router, html
 from aiogram.filters import Command, CommandObject, Filter
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
@@ -22,7 +22,7 @@ from mentoring.staff import StaffChange, StaffDirectory
 
 log = logging.getLogger(__name__)
 SHOWN = 30
-STAFF_COMMANDS = ("waiting", "reports", "stats", "staff", "gaps", "risk")
+STAFF_COMMANDS = ("waiting", "reports", "stats", "staff", "gaps", "risk", "export")
 
 
 class IsStaff(Filter):
@@ -136,6 +136,17 @@ async def risk_action(callback: CallbackQuery, callback_data: RiskAction, care: 
         await callback.message.edit_reply_markup(reply_markup=None)
 
 
+async def export(message: Message, staff: StaffDirectory) -> None:
+    actor = message.from_user.id if message.from_user else 0
+    files = await staff.export(actor)
+    for kind, content in files.items():
+        rows = max(0, content.count("\n") - 1)
+        await message.answer_document(
+            BufferedInputFile(content.encode("utf-8-sig"), filename=f"binome-{kind}.csv"),
+            caption=texts.ngettext("Export: {kind} ({rows} row)", "Export: {kind} ({rows} rows)",
+                                   rows).format(kind=kind, rows=rows))
+
+
 async def staff_command(message: Message, command: CommandObject,
                         staff: StaffDirectory) -> None:
     """/staff, /staff add <id>, /staff remove <id>."""
@@ -176,6 +187,7 @@ def make_router() -> Router:
     router.message.register(stats, Command("stats"), IsStaff())
     router.message.register(gaps, Command("gaps"), IsStaff())
     router.message.register(risk, Command("risk"), IsStaff())
+    router.message.register(export, Command("export"), IsStaff())
     router.callback_query.register(risk_action, RiskAction.filter(), IsStaff())
     router.message.register(staff_command, Command("staff"), IsStaff())
     router.message.register(refuse, Command(*STAFF_COMMANDS), ~IsStaff())

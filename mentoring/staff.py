@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from enum import StrEnum
@@ -67,6 +69,18 @@ class StaffDirectory:
         async with self._uow() as uow:
             return await uow.staff.figures(self._clock())
 
+    async def export(self, actor_id: int) -> dict[str, str]:
+        """The programme's data as CSV texts (students, volunteers, pairs, check-ins);
+        the export is written to the audit log, since it holds personal data."""
+        now = self._clock()
+        files = {}
+        async with self._uow() as uow:
+            for kind in EXPORTS:
+                files[kind] = to_csv(await uow.staff.export_rows(kind))
+            await uow.staff.audit(actor_id, "export", {"files": list(EXPORTS)}, now)
+            await uow.commit()
+        return files
+
     async def pairs_at_risk(self, limit: int = 30) -> list[tuple[int, int, int, int, bool]]:
         async with self._uow() as uow:
             return await uow.staff.pairs_at_risk(limit)
@@ -91,3 +105,28 @@ class Gap:
     region: str
     waiting: int
     free_places: int
+
+
+EXPORTS = ("students", "volunteers", "pairs", "checkins")
+
+
+def to_csv(rows: list[dict[str, Any]]) -> str:
+    """Rows as CSV for a spreadsheet: lists joined with "|", times in ISO 8601 UTC."""
+    buffer = io.StringIO()
+    if rows:
+        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({key: _cell(value) for key, value in row.items()})
+    return buffer.getvalue()
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, list):
+        value = "|".join(map(str, value))
+    elif hasattr(value, "isoformat"):
+        value = value.isoformat()
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        # Text typed by users must not run as a formula when staff open the file.
+        return "'" + value
+    return value

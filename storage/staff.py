@@ -127,3 +127,38 @@ class SqlStaff:
             .order_by(FollowUpRow.frozen.desc(), FollowUpRow.silent_periods.desc(), PairRow.id)
             .limit(limit))
         return [(p, s, v, n, bool(f)) for p, s, v, n, f in rows.all()]
+
+    async def export_rows(self, kind: str) -> list[dict[str, Any]]:
+        """Rows for the staff's CSV export: students, volunteers, pairs or checkins."""
+        query: Any
+        if kind == "students":
+            query = select(UserRow.id, UserRow.language, UserRow.source, UserRow.created_at,
+                           StudentProfileRow.first_name, StudentProfileRow.field,
+                           StudentProfileRow.level, StudentProfileRow.department,
+                           StudentProfileRow.needs, StudentProfileRow.languages,
+                           StudentProfileRow.availability, StudentProfileRow.waiting_since,
+                           StudentProfileRow.completed_at).join(
+                StudentProfileRow, StudentProfileRow.user_id == UserRow.id)
+        elif kind == "volunteers":
+            query = select(UserRow.id, UserRow.language, UserRow.source, UserRow.created_at,
+                           VolunteerProfileRow.first_name, VolunteerProfileRow.profession,
+                           VolunteerProfileRow.sector, VolunteerProfileRow.field,
+                           VolunteerProfileRow.department, VolunteerProfileRow.remote,
+                           VolunteerProfileRow.skills, VolunteerProfileRow.languages,
+                           VolunteerProfileRow.capacity, VolunteerProfileRow.load,
+                           VolunteerProfileRow.paused_until,
+                           VolunteerProfileRow.completed_at).join(
+                VolunteerProfileRow, VolunteerProfileRow.user_id == UserRow.id)
+        elif kind == "pairs":
+            query = select(PairRow.id, PairRow.student_id, PairRow.volunteer_id,
+                           PairRow.status, PairRow.started_at, PairRow.ended_at,
+                           FollowUpRow.rhythm, FollowUpRow.silent_periods,
+                           FollowUpRow.last_exchange_at).join(
+                FollowUpRow, FollowUpRow.pair_id == PairRow.id, isouter=True)
+        elif kind == "checkins":
+            query = select(ExchangeRow.pair_id, ExchangeRow.user_id, ExchangeRow.answer,
+                           ExchangeRow.answered_at)
+        else:
+            raise ValueError(kind)
+        result = await self._session.execute(query)
+        return [dict(row._mapping) for row in result.all()]

@@ -79,3 +79,34 @@ async def test_risk_lists_reported_pairs_and_staff_can_rematch(make_binome, clie
         assert "The programme team has ended your binôme" in await marc.last_text()
     finally:
         await running.stop()
+
+
+async def test_export_sends_csv_files_and_is_audited(make_binome, client) -> None:
+    import csv
+    import io
+
+    from storage.tables import AuditRow
+
+    boss = await client.create_user(first_name="Sam", language_code="en")
+    running = make_binome(staff_ids=frozenset({boss.id}))
+    await running.start()
+    try:
+        await boss.send("/start")
+        lea = await client.create_user(first_name="Léa", language_code="en")
+        await sign_up_student(lea)
+        await boss.send("/export")
+        documents = [m for m in await boss.bot_messages() if m.get("document")]
+        assert [d["document"]["file_name"] for d in documents] == [
+            "binome-students.csv", "binome-volunteers.csv", "binome-pairs.csv",
+            "binome-checkins.csv"]
+        students = list(csv.DictReader(io.StringIO(
+            (await boss.download(documents[0]["document"]["file_id"])).decode("utf-8-sig"))))
+        assert [(row["id"], row["first_name"], row["needs"]) for row in students] == [
+            (str(lea.id), "Léa", "exams|cv")]
+        assert documents[0]["caption"] == "Export: students (1 row)"
+        async with running.runtime.sessions() as session:
+            assert [row.action for row in await session.scalars(select(AuditRow))] == ["export"]
+        await lea.send("/export")
+        assert await lea.last_text() == "This command is for the programme staff."
+    finally:
+        await running.stop()

@@ -16,3 +16,4 @@ def test_settings_copied_from_the_example_run_against_the_sandbox() -> None:
     assert settings.bot_token is None and settings.redis_url is None
     assert settings.webhook_url is None and settings.webhook_secret is None
     assert settings.matching_policy().weights.field == pytest.approx(0.35)
+
