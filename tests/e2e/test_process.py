@@ -39,6 +39,17 @@ async def start_process(sandbox, database_url: str, tmp_path: Path) -> asyncio.s
         stdout=log, stderr=log)
 
 
+async def polling(client, seconds: float = 90) -> None:
+    """Wait until the new process asks for updates: starting Python, importing and migrating
+    can take a while on a loaded machine, longer than one action's wait."""
+    start = (await client.bot_info())["calls"].get("getUpdates", 0)
+    for _ in range(int(seconds * 10)):
+        if (await client.bot_info())["calls"].get("getUpdates", 0) > start:
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"the bot process did not poll within {seconds}s")
+
+
 async def replies_after(user, before: int, count: int = 1, seconds: float = 20) -> list[str]:
     """The bot's next messages; the process handles updates as tasks, so poll for them."""
     for _ in range(int(seconds * 20)):
@@ -65,6 +76,7 @@ async def test_sign_up_survives_a_killed_process(sandbox, client, empty_database
                                                  tmp_path) -> None:
     process = await start_process(sandbox, empty_database_url, tmp_path)
     try:
+        await polling(client)
         user = await client.create_user(first_name="Léa", language_code="en")
         assert "Who are you?" in (await say(user, "/start tract-fac", expect=2))[-1]
         await tap(user, ROLE_STUDENT)
@@ -76,6 +88,7 @@ async def test_sign_up_survives_a_killed_process(sandbox, client, empty_database
         await process.wait()
 
         process = await start_process(sandbox, empty_database_url, tmp_path)
+        await polling(client)
         assert "Where do you live?" in (await tap(user, pick("level", "licence_3")))[-1]
         reply = (await say(user, "13001"))[-1]
         assert reply.startswith("Noted: Bouches-du-Rhône (13), Provence-Alpes-Côte d'Azur.")
