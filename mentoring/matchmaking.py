@@ -387,6 +387,10 @@ class Matchmaker:
             await uow.matching.pause_volunteer(proposal.volunteer_id,
                                                now + self.policy.pause_when_not_now)
         await self._propose(uow, proposal.student_id, now)
+        if answer is Answer.DECLINE and reason != "time":
+            # Declining one student is not declining the programme: the freed place goes
+            # to whoever waits and fits (never the same student again).
+            await self._offer(uow, proposal.volunteer_id, now)
         return Outcome.DECLINED if answer is Answer.DECLINE else Outcome.PAUSED
 
     def note_released(self, volunteer_id: int) -> None:

@@ -211,3 +211,16 @@ async def test_batch_pairs_the_waiting_list_and_a_dry_run_changes_nothing(world)
     assert made == 3
     assert await count(sessions, ProposalRow, ProposalRow.status == "open") == 3
     assert len((await matchmaker.plan_batch(time_budget=5))[0].pairs) == 0
+
+
+async def test_a_declining_volunteer_is_offered_someone_else_who_waits(world) -> None:
+    sessions, clock, matchmaker = world
+    await add_people(sessions, replace(STUDENT, user_id=1), replace(STUDENT, user_id=4))
+    assert await matchmaker.student_ready(4) is Outcome.WAITING
+    clock.now = START + timedelta(hours=1)
+    await add_people(sessions, replace(VOLUNTEER, user_id=2))
+    assert await matchmaker.volunteer_ready(2) == 1  # Marc is offered student 4
+    first = await open_proposal(sessions, 4)
+    assert await matchmaker.student_ready(1) is Outcome.WAITING  # Marc has no room left
+    assert await matchmaker.answer(first.id, 2, Answer.DECLINE, "profile") is Outcome.DECLINED
+    assert (await open_proposal(sessions, 1)).volunteer_id == 2
