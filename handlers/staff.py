@@ -82,6 +82,15 @@ async def stats(message: Message, staff: StaffDirectory) -> None:
         _("Pairs at risk: {count}").format(count=figures["pairs_at_risk"]),
     ]
     await message.answer("\n".join(lines))
+    weeks, counts = await staff.weekly_counts()
+    from handlers.charts import weekly_chart
+
+    chart = weekly_chart(weeks, counts, {"students": _("Students signed up"),
+                                         "volunteers": _("Volunteers signed up"),
+                                         "pairs": _("New pairs")},
+                         _("Week by week"))
+    await message.answer_photo(BufferedInputFile(chart, filename="binome-weeks.png"),
+                               caption=_("Sign-ups and new pairs, week by week."))
 
 
 async def gaps(message: Message, staff: StaffDirectory) -> None:

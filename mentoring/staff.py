@@ -6,6 +6,7 @@ import csv
 import io
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -80,6 +81,24 @@ class StaffDirectory:
             await uow.staff.audit(actor_id, "export", {"files": list(EXPORTS)}, now)
             await uow.commit()
         return files
+
+    async def weekly_counts(self, weeks: int = 12) -> tuple[list[date], dict[str, list[int]]]:
+        """Sign-ups by role and new pairs, week by week (weeks starting on Monday, UTC)."""
+        now = self._clock()
+        first = (now - timedelta(weeks=weeks - 1)).date()
+        first -= timedelta(days=first.weekday())
+        starts = [first + timedelta(weeks=n) for n in range(weeks)]
+        async with self._uow() as uow:
+            moments = await uow.staff.weekly(datetime.combine(first, time(), now.tzinfo))
+        counts = {}
+        for series, values in moments.items():
+            row = [0] * weeks
+            for moment in values:
+                index = (moment.date() - first).days // 7
+                if 0 <= index < weeks:
+                    row[index] += 1
+            counts[series] = row
+        return starts, counts
 
     async def pairs_at_risk(self, limit: int = 30) -> list[tuple[int, int, int, int, bool]]:
         async with self._uow() as uow:

@@ -162,3 +162,16 @@ class SqlStaff:
             raise ValueError(kind)
         result = await self._session.execute(query)
         return [dict(row._mapping) for row in result.all()]
+
+    async def weekly(self, since: datetime) -> dict[str, list[datetime]]:
+        """When students and volunteers signed up, and when pairs began, since ``since``."""
+        async def times(query: Any) -> list[datetime]:
+            return [moment for moment in await self._session.scalars(query) if moment]
+
+        return {
+            "students": await times(select(UserRow.created_at).where(
+                UserRow.role == "student", UserRow.created_at >= since)),
+            "volunteers": await times(select(UserRow.created_at).where(
+                UserRow.role == "volunteer", UserRow.created_at >= since)),
+            "pairs": await times(select(PairRow.started_at).where(PairRow.started_at >= since)),
+        }

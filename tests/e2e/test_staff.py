@@ -30,8 +30,12 @@ async def test_staff_add_remove_refusals_and_stats(make_binome, client) -> None:
         marc = await client.create_user(first_name="Marc", language_code="en")
         await sign_up_volunteer(marc)
         await helper.send("/stats")
-        figures = await helper.last_text()
-        assert "Sign-ups: 1 students, 1 volunteers" in figures
+        figures, chart = (await helper.bot_messages())[-2:]
+        assert "Sign-ups: 1 students, 1 volunteers" in figures["text"]
+        assert chart["caption"] == "Sign-ups and new pairs, week by week."
+        png = await helper.download(chart["photo"]["file_id"])  # the largest size
+        assert png.startswith(b"\x89PNG")
+        figures = figures["text"]
         assert "Proposals pending: 1" in figures
 
         await helper.send("/gaps")
