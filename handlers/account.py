@@ -13,7 +13,7 @@ from aiogram.utils.i18n import gettext as _
 
 from handlers import keyboards, texts
 from handlers.callbacks import EraseAnswer, LanguageChoice
-from handlers.common import edit_markup, load_draft
+from handlers.common import edit_markup, load_draft, stale
 from handlers.signup import resume, show_summary
 from handlers.states import Form, Start
 from mentoring.form import Draft
@@ -36,7 +36,7 @@ async def language(message: Message) -> None:
 async def language_chosen(callback: CallbackQuery, callback_data: LanguageChoice,
                           state: FSMContext, signup: Signup, i18n: I18n, bot: Bot) -> None:
     if callback_data.code not in keyboards.LANGUAGE_NAMES:
-        await callback.answer(_("This button is no longer active."), show_alert=True)
+        await stale(callback)
         return
     user = await signup.user(callback.from_user.id)
     if user is None:

@@ -16,7 +16,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from babel.dates import format_date
 
 from handlers.callbacks import AvailabilityReply, PauseChoice
-from handlers.common import edit_markup
+from handlers.common import edit_markup, stale
 from handlers.states import Pause
 from mentoring.catalog import CAPACITIES
 from mentoring.keeping_in_touch import VolunteerAvailability
@@ -127,7 +127,7 @@ async def availability_reply(callback: CallbackQuery, callback_data: Availabilit
     if callback_data.answer == "month":
         until = await availability.not_this_month(user_id)
         if until is None:
-            await callback.answer(_("This button is no longer active."), show_alert=True)
+            await stale(callback)
             return
         await callback.answer()
         await edit_markup(callback, None)
@@ -136,7 +136,7 @@ async def availability_reply(callback: CallbackQuery, callback_data: Availabilit
     capacity = callback_data.value if callback_data.answer == "set" else None
     if (capacity is not None and capacity not in CAPACITIES) or not await availability.answered(
             user_id, capacity):
-        await callback.answer(_("This button is no longer active."), show_alert=True)
+        await stale(callback)
         return
     await matchmaker.resume(user_id)
     await callback.answer(_("Thank you! We will propose you a student as soon as one fits."),

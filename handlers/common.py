@@ -9,6 +9,7 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import gettext as _
 
 from mentoring.form import Draft
 
@@ -40,3 +41,8 @@ async def send(bot: Bot, user_id: int, text: str, markup: Any = None) -> Message
 async def load_draft(state: FSMContext) -> Draft | None:
     data = await state.get_data()
     return Draft.from_dict(data["draft"]) if data.get("draft") else None
+
+
+async def stale(callback: CallbackQuery) -> None:
+    """The one answer to a press on a button that no longer applies."""
+    await callback.answer(_("This button is no longer active."), show_alert=True)

@@ -9,6 +9,7 @@ from aiogram.types import CallbackQuery, ChatMemberUpdated, Message
 from aiogram.utils.i18n import gettext as _
 
 from handlers import keyboards
+from handlers.common import stale
 from handlers.states import Start
 from mentoring.signup import Signup
 
@@ -25,7 +26,7 @@ async def edited(message: Message) -> None:
 
 
 async def outdated_button(callback: CallbackQuery) -> None:
-    await callback.answer(_("This button is no longer active."), show_alert=True)
+    await stale(callback)
 
 
 async def stray(message: Message, state: FSMContext, signup: Signup) -> None:

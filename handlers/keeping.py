@@ -10,7 +10,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from handlers.callbacks import CheckInAnswer, ContinueAnswer, RhythmChoice
-from handlers.common import edit_text, pressed_text
+from handlers.common import edit_text, pressed_text, stale
 from handlers.texts import chosen
 from mentoring.followup import Answer, Rhythm
 from mentoring.keeping_in_touch import KeepingInTouch
@@ -49,7 +49,7 @@ async def checked_in(callback: CallbackQuery, callback_data: CheckInAnswer,
     clock = await keeping.answer(callback_data.pair, callback.from_user.id, answer) \
         if answer else None
     if clock is None or answer is None:
-        await callback.answer(_("This button is no longer active."), show_alert=True)
+        await stale(callback)
         return
     labels = {Answer.YES: _("Yes"), Answer.NOT_YET: _("Not yet"),
               Answer.PROBLEM: _("We have a problem")}
@@ -90,7 +90,7 @@ async def rhythm_chosen(callback: CallbackQuery, callback_data: RhythmChoice,
         rhythm = None
     clock = await keeping.change_rhythm(callback.from_user.id, rhythm) if rhythm else None
     if clock is None or rhythm is None:
-        await callback.answer(_("This button is no longer active."), show_alert=True)
+        await stale(callback)
         return
     await callback.answer(_("Rhythm saved: {rhythm}.").format(rhythm=rhythm_label(rhythm)
                                                              .lower()), show_alert=True)

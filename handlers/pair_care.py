@@ -10,7 +10,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from handlers.callbacks import CloseReport, EndAnswer, NewMatch, Rating
-from handlers.common import edit_markup, edit_text, pressed_text
+from handlers.common import edit_markup, edit_text, pressed_text, stale
 from handlers.states import Feedback, Report
 from handlers.texts import chosen
 from mentoring.matchmaking import Matchmaker, Outcome
@@ -68,7 +68,7 @@ async def rated(callback: CallbackQuery, callback_data: Rating, state: FSMContex
     feedback_id = await care.feedback(callback_data.pair, callback.from_user.id,
                                       callback_data.value)
     if feedback_id is None:
-        await callback.answer(_("This button is no longer active."), show_alert=True)
+        await stale(callback)
         return
     await callback.answer(_("Thank you!"))
     await edit_text(callback, chosen(pressed_text(callback), "⭐" * callback_data.value))

@@ -16,7 +16,7 @@ from aiogram.utils.i18n import gettext as _
 
 from handlers import keyboards, texts
 from handlers.callbacks import Answer, SummaryAction
-from handlers.common import edit_markup, edit_text, load_draft, pressed_text, send
+from handlers.common import edit_markup, edit_text, load_draft, pressed_text, send, stale
 from handlers.notifications import waiting_text
 from handlers.states import Form
 from mentoring import catalog
@@ -188,7 +188,7 @@ async def _pressed_step(callback: CallbackQuery, data: Answer,
     """The draft and step a press belongs to, or None (and a toast) if the button is old."""
     current = await _current(state) if await state.get_state() == Form.answering.state else None
     if current is None or current[1].name != data.step:
-        await callback.answer(_("This button is no longer active."), show_alert=True)
+        await stale(callback)
         return None
     return current
 
@@ -225,7 +225,7 @@ async def toggled(callback: CallbackQuery, callback_data: Answer, state: FSMCont
         return
     _draft, step = current
     if callback_data.value not in catalog.codes(step.options):
-        await callback.answer(_("This button is no longer active."), show_alert=True)
+        await stale(callback)
         return
     selected = list((await state.get_data()).get("selected", []))
     if callback_data.value in selected:
@@ -279,7 +279,7 @@ async def confirm(callback: CallbackQuery, state: FSMContext, signup: Signup,
                   matchmaker: Matchmaker, availability: VolunteerAvailability) -> None:
     draft = await load_draft(state)
     if draft is None:
-        await callback.answer(_("This button is no longer active."), show_alert=True)
+        await stale(callback)
         return
     profile = await signup.save(callback.from_user.id, draft)
     await state.clear()
@@ -321,7 +321,7 @@ async def edit_field(callback: CallbackQuery, callback_data: SummaryAction,
                      state: FSMContext, bot: Bot) -> None:
     draft = await load_draft(state)
     if draft is None or callback_data.step not in texts.step_names(draft.role):
-        await callback.answer(_("This button is no longer active."), show_alert=True)
+        await stale(callback)
         return
     await callback.answer()
     await edit_markup(callback, None)
@@ -348,7 +348,7 @@ async def _summary_draft(callback: CallbackQuery, data: SummaryAction, state: FS
         profile = await signup.profile(callback.from_user.id)
         if profile is not None:
             return Draft.from_profile(profile)
-    await callback.answer(_("This button is no longer active."), show_alert=True)
+    await stale(callback)
     return None
 
 

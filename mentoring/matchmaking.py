@@ -348,11 +348,13 @@ class Matchmaker:
         if found is None:
             return 0
         volunteer, free = found
+        # One query for the volunteer's exclusions, not one per waiting student.
+        excluded = await uow.matching.excluded_for_volunteer(volunteer_id)
         made = 0
         for student, _since in await uow.matching.waiting_students():
             if made >= free:
                 break
-            if volunteer_id in await uow.matching.excluded_for_student(student.user_id):
+            if student.user_id in excluded:
                 continue
             result = score(student, volunteer, self.policy.weights)
             if result is not None and await self._create_proposal(

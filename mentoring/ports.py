@@ -124,6 +124,11 @@ class MatchingRepository(Protocol):
         staff exclusions."""
         ...
 
+    async def excluded_for_volunteer(self, volunteer_id: int) -> set[int]:
+        """Students never to propose to this volunteer again (the same rules, seen from
+        the volunteer's side)."""
+        ...
+
     async def excluded_pairs(self) -> set[tuple[int, int]]: ...
 
     async def reserve(self, volunteer_id: int, now: datetime) -> bool:

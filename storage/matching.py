@@ -136,6 +136,12 @@ class SqlMatching:
         ids = await self._session.scalars(proposed.union(paired, staff))
         return set(ids)
 
+    async def excluded_for_volunteer(self, volunteer_id: int) -> set[int]:
+        proposed = select(ProposalRow.student_id).where(ProposalRow.volunteer_id == volunteer_id)
+        paired = select(PairRow.student_id).where(PairRow.volunteer_id == volunteer_id)
+        staff = select(ExclusionRow.student_id).where(ExclusionRow.volunteer_id == volunteer_id)
+        return set(await self._session.scalars(proposed.union(paired, staff)))
+
     async def excluded_pairs(self) -> set[tuple[int, int]]:
         query = select(ProposalRow.student_id, ProposalRow.volunteer_id).union(
             select(PairRow.student_id, PairRow.volunteer_id),

@@ -52,7 +52,9 @@ async def test_decline_then_accept_then_both_are_introduced(binome, client) -> N
     await binome.drain()
 
     second = await nina.last_bot_message()
-    assert second["text"].startswith("📬 Un·e étudiant·e") or "Léa" in second["text"]
+    # Nina reads French: the proposal is in her language, and it is about Léa.
+    assert second["text"].startswith(binome.t("📬 A student would like you as a mentor:", "fr"))
+    assert "Léa" in second["text"]
     await nina.press(ProposalAnswer(id=_proposal_id(second), action="accept").pack())
     await binome.drain()
     intro = await lea.last_bot_message()

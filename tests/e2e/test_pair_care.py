@@ -38,7 +38,8 @@ async def test_ending_asks_feedback_and_offers_a_new_mentor(binome, client) -> N
     async with binome.runtime.sessions() as session:
         feedback = (await session.scalars(select(FeedbackRow))).one()
     assert (feedback.rating, feedback.comment) == (4, "Très bonne expérience, merci !")
-    assert await binome.runtime.matchmaker.status(lea.id) is not None
+    status = await binome.runtime.matchmaker.status(lea.id)
+    assert status.pair is None and status.waiting_since is not None
     # Ratings can't be forged for a pair one was not in.
     stranger = await client.create_user(first_name="Zoé", language_code="en")
     await stranger.send("/start")
