@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from aiogram import Bot, Dispatcher
@@ -25,6 +25,7 @@ from bot.outbox import OutboxSender, Rendered
 from bot.telegram import install as install_session_middlewares
 from handlers import get_routers
 from handlers.notifications import Notifications
+from mentoring.broadcast import Broadcasts
 from mentoring.keeping_in_touch import KeepingInTouch, VolunteerAvailability
 from mentoring.matchmaking import Matchmaker
 from mentoring.pair_care import PairCare
@@ -34,6 +35,9 @@ from storage.conversations import DatabaseStorage
 from storage.database import make_engine, make_sessionmaker
 from storage.outbox import OutboxQueue
 from storage.uow import uow_factory
+
+if TYPE_CHECKING:
+    from bot.broadcasts import BroadcastProgress
 
 COMMANDS = ("start", "binome", "profile", "rhythm", "pause", "available", "report", "end",
             "language", "help", "privacy", "mydata", "delete", "cancel")
@@ -52,6 +56,7 @@ class Runtime:
     keeping: KeepingInTouch
     availability: VolunteerAvailability
     staff: StaffDirectory
+    broadcasts: Broadcasts
     outbox: OutboxQueue
     notifications: Notifications
     i18n: CatalogueI18n
@@ -89,6 +94,7 @@ def build_runtime(settings: Settings, clock: Callable[[], datetime] = now_utc) -
         keeping=KeepingInTouch(uow, clock, settings.keeping_policy(), settings.staff_ids),
         availability=VolunteerAvailability(uow, clock, settings.follow_up_policy()),
         staff=StaffDirectory(uow, clock, settings.staff_ids),
+        broadcasts=Broadcasts(uow, clock),
         outbox=OutboxQueue(sessions),
         notifications=Notifications(signup, i18n, settings.timezone),
         i18n=i18n, storage=storage, isolation=isolation,
@@ -97,12 +103,28 @@ def build_runtime(settings: Settings, clock: Callable[[], datetime] = now_utc) -
 
 def build_sender(runtime: Runtime, bot: Bot,
                  clock: Callable[[], datetime] = now_utc) -> OutboxSender:
+    from bot.broadcasts import BroadcastTexts
+
+    broadcasts = BroadcastTexts(runtime.broadcasts)
+
     async def render(kind: str, params: dict[str, Any], recipient: int,
                      language: str) -> Rendered | None:
+        if kind == "broadcast":
+            text = await broadcasts.text(params["broadcast"])
+            return Rendered(text) if text is not None else None
         message = await runtime.notifications.render(kind, params, recipient, language)
         return Rendered(*message) if message else None
 
     return OutboxSender(runtime.outbox, bot, render, runtime.settings.send_rate, clock)
+
+
+def build_progress(runtime: Runtime, bot: Bot, sender: OutboxSender) -> BroadcastProgress:
+    """The broadcasts' progress messages, paced with the sender they share Telegram's
+    limit with."""
+    from bot.broadcasts import BroadcastProgress
+
+    return BroadcastProgress(runtime.broadcasts, bot, runtime.i18n, runtime.signup,
+                             sender.pacer)
 
 
 def build_dispatcher(runtime: Runtime) -> Dispatcher:
@@ -114,6 +136,7 @@ def build_dispatcher(runtime: Runtime) -> Dispatcher:
     dp["keeping"] = runtime.keeping
     dp["availability"] = runtime.availability
     dp["staff"] = runtime.staff
+    dp["broadcasts"] = runtime.broadcasts
     dp["zone"] = ZoneInfo(runtime.settings.timezone)
     dp["settings"] = runtime.settings
     UserLanguage(runtime.i18n, runtime.signup, runtime.settings.default_language).setup(dp)

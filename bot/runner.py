@@ -16,6 +16,7 @@ from bot.app import (
     Runtime,
     build_bot,
     build_dispatcher,
+    build_progress,
     build_runtime,
     build_sender,
     publish_commands,
@@ -50,9 +51,12 @@ async def _serve(runtime: Runtime, bot: Bot, dp: Dispatcher, *, scheduler: bool,
             jobs.start()
             stack.push_async_callback(lease.release)
             stack.callback(jobs.shutdown, wait=False)
-            sender = asyncio.create_task(
-                build_sender(runtime, bot).run(while_true=lambda: leadership.leader))
+            outbox = build_sender(runtime, bot)
+            sender = asyncio.create_task(outbox.run(while_true=lambda: leadership.leader))
             stack.callback(sender.cancel)
+            progress = asyncio.create_task(build_progress(runtime, bot, outbox).run(
+                while_true=lambda: leadership.leader))
+            stack.callback(progress.cancel)
         await publish_commands(bot, runtime.i18n)
         settings = runtime.settings
         if settings.webhook_url:
@@ -129,7 +133,8 @@ async def run_tick(settings: Settings, at: datetime | None) -> dict[str, int]:
     await upgrade_async(settings.database_url)
     runtime = build_runtime(settings)
     try:
-        return await tick(runtime.matchmaker, runtime.keeping, runtime.availability, at)
+        return await tick(runtime.matchmaker, runtime.keeping, runtime.availability, at,
+                          broadcasts=runtime.broadcasts)
     finally:
         await runtime.close()
 

@@ -5,6 +5,7 @@ from aiogram import F, Router
 from handlers import (
     account,
     availability,
+    broadcast,
     errors,
     fallback,
     keeping,
@@ -19,7 +20,7 @@ from handlers import (
 def get_routers() -> list[Router]:
     """Errors first (they only see failures), then /start, the commands that work anywhere,
     the sign-up form, and last the fallback that explains whatever nobody took."""
-    conversations = [start.make_router(), staff.make_router(),
+    conversations = [start.make_router(), staff.make_router(), broadcast.make_router(),
                      matching.make_router(), availability.make_router(),
                      pair_care.make_router(), keeping.make_router(),
                      account.make_router(),

@@ -85,3 +85,15 @@ class AvailabilityReply(CallbackData, prefix="avail"):
 class RiskAction(CallbackData, prefix="risk"):
     pair: int
     action: str  # end | rematch
+
+
+class BroadcastPick(CallbackData, prefix="bc"):
+    """A press while composing a broadcast; what is being composed lives in the staff
+    member's own conversation state, never in the button."""
+
+    action: str
+    value: str = ""
+
+
+class BroadcastCancel(CallbackData, prefix="bcx"):
+    id: int

@@ -22,7 +22,8 @@ from mentoring.staff import StaffChange, StaffDirectory
 
 log = logging.getLogger(__name__)
 SHOWN = 30
-STAFF_COMMANDS = ("waiting", "reports", "stats", "staff", "gaps", "risk", "export")
+STAFF_COMMANDS = ("waiting", "reports", "stats", "staff", "gaps", "risk", "export",
+                  "broadcast", "broadcasts")
 
 
 class IsStaff(Filter):
@@ -189,6 +190,13 @@ async def refuse(message: Message, staff: StaffDirectory) -> None:
     await message.answer(_("This command is for the programme staff."))
 
 
+async def refuse_button(callback: CallbackQuery, staff: StaffDirectory) -> None:
+    """A staff button pressed, or forged, by someone who is not staff."""
+    log.warning("user %s pressed a staff button: %s", callback.from_user.id, callback.data)
+    await staff.audit(callback.from_user.id, "refused", button=(callback.data or "")[:64])
+    await callback.answer(_("This button is for the programme staff."), show_alert=True)
+
+
 def make_router() -> Router:
     """Staff commands for staff; everyone else gets one plain sentence."""
     router = Router(name="staff")
@@ -200,4 +208,5 @@ def make_router() -> Router:
     router.callback_query.register(risk_action, RiskAction.filter(), IsStaff())
     router.message.register(staff_command, Command("staff"), IsStaff())
     router.message.register(refuse, Command(*STAFF_COMMANDS), ~IsStaff())
+    router.callback_query.register(refuse_button, RiskAction.filter(), ~IsStaff())
     return router

@@ -24,3 +24,11 @@ class Feedback(StatesGroup):
 
 class Report(StatesGroup):
     text = State()
+
+
+class Broadcasting(StatesGroup):
+    text = State()
+    audience = State()
+    when = State()
+    time = State()
+    confirm = State()

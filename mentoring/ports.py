@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from types import TracebackType
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from mentoring.followup import PairClock
 from mentoring.model import Consent, Role, StudentProfile, User, VolunteerProfile
 from mentoring.pairing import Notification, Pair, Proposal, ProposalStatus
+
+if TYPE_CHECKING:
+    from mentoring.broadcast import Broadcast, Member
 
 
 class Clock(Protocol):
@@ -57,6 +60,41 @@ class StaffRepository(Protocol):
                                                  list[tuple[str, str, int]]]: ...
 
 
+class BroadcastRepository(Protocol):
+    async def members(self, now: datetime) -> list[Member]:
+        """Every participant who can receive a broadcast (a profile, the bot not blocked)."""
+        ...
+
+    async def add(self, broadcast: Broadcast) -> int: ...
+
+    async def get(self, broadcast_id: int) -> Broadcast | None: ...
+
+    async def enqueue(self, broadcast_id: int, recipients: Sequence[int],
+                      now: datetime) -> None:
+        """One outbox row per recipient, in the broadcast lane."""
+        ...
+
+    async def started(self, broadcast_id: int, recipients: int, now: datetime) -> None: ...
+
+    async def due(self, now: datetime) -> list[int]: ...
+
+    async def claim_scheduled(self, broadcast_id: int) -> Broadcast | None:
+        """Move a scheduled broadcast to sending; None if someone else did first."""
+        ...
+
+    async def sending(self) -> list[Broadcast]: ...
+
+    async def finish(self, broadcast_id: int, now: datetime) -> bool: ...
+
+    async def cancel(self, broadcast_id: int, actor_id: int, now: datetime) -> bool: ...
+
+    async def counts(self, broadcast_id: int) -> dict[str, int]: ...
+
+    async def latest(self, limit: int) -> list[Broadcast]: ...
+
+    async def set_progress_message(self, broadcast_id: int, message_id: int) -> None: ...
+
+
 class UnitOfWork(Protocol):
     users: UserRepository
     consents: ConsentRepository
@@ -66,6 +104,7 @@ class UnitOfWork(Protocol):
     outbox: Outbox
     followups: FollowUpRepository
     staff: StaffRepository
+    broadcasts: BroadcastRepository
 
     async def __aenter__(self) -> UnitOfWork: ...
 

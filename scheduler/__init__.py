@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from mentoring.broadcast import Broadcasts
 from mentoring.keeping_in_touch import KeepingInTouch, VolunteerAvailability
 from mentoring.matchmaking import Matchmaker
 
@@ -50,18 +51,21 @@ class Leadership:
 
 async def tick(matchmaker: Matchmaker, keeping: KeepingInTouch,
                availability: VolunteerAvailability | None = None,
-               now: datetime | None = None) -> dict[str, int]:
+               now: datetime | None = None, *,
+               broadcasts: Broadcasts | None = None) -> dict[str, int]:
     """Everything that is due at ``now``: expired proposals move on, reminders go out,
-    pauses end, every pair's due check-in or nudge is queued, and volunteers are asked
-    whether they can take a student."""
+    pauses end, every pair's due check-in or nudge is queued, volunteers are asked
+    whether they can take a student, and scheduled broadcasts start."""
     expired, reminded = await matchmaker.expire_and_remind(now)
     follow_ups = await keeping.run_due(now)
     if availability is not None:
         await availability.run_due(now)
+    started = len(await broadcasts.start_due(now)) if broadcasts is not None else 0
     if expired or reminded or follow_ups:
         log.info("tick: %s proposals expired, %s reminders, %s follow-ups", expired, reminded,
                  follow_ups)
-    return {"expired": expired, "reminded": reminded, "follow_ups": follow_ups}
+    return {"expired": expired, "reminded": reminded, "follow_ups": follow_ups,
+            "broadcasts": started}
 
 
 async def batch(matchmaker: Matchmaker) -> int:

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from storage.tables import OutboxRow, UserRow
 
 LEASE = timedelta(seconds=60)
+DIRECT_LANE, BROADCAST_LANE = 0, 1
 
 
 @dataclass(frozen=True)
@@ -29,16 +30,24 @@ class OutboxQueue:
         self._sessions = sessions
 
     async def claim(self, now: datetime, limit: int) -> list[Claimed]:
-        """Take up to ``limit`` due messages for ``LEASE``; a crashed sender's expired
-        leases are taken over. On PostgreSQL, concurrent senders skip each other's rows."""
+        """Take up to ``limit`` due messages for ``LEASE``: direct and scheduled messages
+        first, then broadcasts with what room is left, so a long broadcast never holds up a
+        check-in. A crashed sender's expired leases are taken over. On PostgreSQL,
+        concurrent senders skip each other's rows."""
         async with self._sessions() as session, session.begin():
-            due = (select(OutboxRow.id)
-                   .where(or_((OutboxRow.status == "pending") & (OutboxRow.due_at <= now),
-                              (OutboxRow.status == "sending") & (OutboxRow.claimed_until < now)))
-                   .order_by(OutboxRow.due_at, OutboxRow.id).limit(limit))
-            if session.get_bind().dialect.name == "postgresql":
-                due = due.with_for_update(skip_locked=True)
-            ids = list(await session.scalars(due))
+            ids: list[int] = []
+            for lane in (DIRECT_LANE, BROADCAST_LANE):
+                if len(ids) >= limit:
+                    break
+                due = (select(OutboxRow.id)
+                       .where(OutboxRow.lane == lane,
+                              or_((OutboxRow.status == "pending") & (OutboxRow.due_at <= now),
+                                  (OutboxRow.status == "sending")
+                                  & (OutboxRow.claimed_until < now)))
+                       .order_by(OutboxRow.due_at, OutboxRow.id).limit(limit - len(ids)))
+                if session.get_bind().dialect.name == "postgresql":
+                    due = due.with_for_update(skip_locked=True)
+                ids += list(await session.scalars(due))
             if not ids:
                 return []
             await session.execute(update(OutboxRow).where(OutboxRow.id.in_(ids))
@@ -48,12 +57,14 @@ class OutboxQueue:
                 select(OutboxRow.id, OutboxRow.recipient_id, OutboxRow.kind, OutboxRow.params,
                        UserRow.language, OutboxRow.attempts)
                 .join(UserRow, UserRow.id == OutboxRow.recipient_id, isouter=True)
-                .where(OutboxRow.id.in_(ids)).order_by(OutboxRow.due_at, OutboxRow.id))
-            return [Claimed(r[0], r[1], r[2], dict(r[3]), r[4] or "fr", r[5]) for r in rows]
+                .where(OutboxRow.id.in_(ids)))
+            found = {r[0]: Claimed(r[0], r[1], r[2], dict(r[3]), r[4] or "fr", r[5])
+                     for r in rows}
+            return [found[row_id] for row_id in ids]
 
     async def finish(self, row_id: int, status: str, now: datetime,
                      error: str | None = None) -> None:
-        """``status``: sent, blocked, failed or skipped."""
+        """``status``: sent, blocked, failed or skipped (no longer applies)."""
         async with self._sessions() as session, session.begin():
             await session.execute(update(OutboxRow).where(OutboxRow.id == row_id).values(
                 status=status, sent_at=now if status == "sent" else None, claimed_until=None,

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    SmallInteger,
     String,
     Text,
     TypeDecorator,
@@ -228,7 +229,9 @@ class OutboxRow(Base):
     __tablename__ = "outbox"
     __table_args__ = (
         UniqueConstraint("key", name="uq_outbox_key"),
-        Index("ix_outbox_due", "status", "due_at"),
+        # Two lanes: direct and scheduled messages (0) go before broadcasts (1).
+        Index("ix_outbox_lane_due", "lane", "status", "due_at"),
+        Index("ix_outbox_broadcast", "broadcast_id", "status"),
         CheckConstraint("attempts >= 0", name="attempts_positive"),
     )
 
@@ -244,6 +247,28 @@ class OutboxRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(String(255))
+    lane: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
+    broadcast_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class BroadcastRow(Base):
+    """An announcement from staff to an audience, sent now or at a chosen time."""
+
+    __tablename__ = "broadcasts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    author_id: Mapped[int] = mapped_column(BigInteger)
+    text: Mapped[str] = mapped_column(Text)
+    audience: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    # scheduled | sending | done | cancelled
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    send_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    recipients: Mapped[int] = mapped_column(Integer, default=0)
+    progress_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    cancelled_by: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class LeaseRow(Base):

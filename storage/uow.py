@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.broadcasts import SqlBroadcasts
 from storage.followups import SqlFollowUps
 from storage.matching import SqlMatching, SqlOutbox
 from storage.repositories import SqlConsents, SqlProfiles, SqlStats, SqlUsers
@@ -31,6 +32,7 @@ class SqlUnitOfWork:
         self.outbox = SqlOutbox(self._session)
         self.followups = SqlFollowUps(self._session)
         self.staff = SqlStaff(self._session)
+        self.broadcasts = SqlBroadcasts(self._session)
         return self
 
     async def __aexit__(

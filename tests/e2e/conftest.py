@@ -14,7 +14,14 @@ from typing import Any
 import pytest
 from aiogram import Bot, Dispatcher
 
-from bot.app import Runtime, build_bot, build_dispatcher, build_runtime, build_sender
+from bot.app import (
+    Runtime,
+    build_bot,
+    build_dispatcher,
+    build_progress,
+    build_runtime,
+    build_sender,
+)
 from bot.config import Settings
 from mentoring.signup import now_utc
 from sandbox.client import SandboxClient
@@ -85,7 +92,13 @@ class Binome:
 
         assert self.runtime is not None
         return await tick(self.runtime.matchmaker, self.runtime.keeping,
-                          self.runtime.availability, at)
+                          self.runtime.availability, at, broadcasts=self.runtime.broadcasts)
+
+    async def progress(self) -> None:
+        """One round of the broadcasts' progress loop, as the leading process runs it."""
+        assert self.runtime is not None and self.bot is not None
+        sender = build_sender(self.runtime, self.bot, self.clock)
+        await build_progress(self.runtime, self.bot, sender).round()
 
     def t(self, message: str, locale: str) -> str:
         """``message`` as a user reading ``locale`` sees it."""
