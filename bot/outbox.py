@@ -30,6 +30,7 @@ from storage.outbox import Claimed, OutboxQueue
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
+MAX_IN_FLIGHT = 16
 
 
 @dataclass(frozen=True)
@@ -46,24 +47,41 @@ class Pacer:
     """A global rate across all chats and about one message a second per chat.
 
     Sends are spaced 1% wider than ``rate`` asks: Telegram counts messages in any one-second
-    window, and without that margin a request that travels a millisecond faster than the
-    one 30 places before it would make 31 in a second and draw a 429."""
+    window, and without that margin a request that arrives a few milliseconds early would
+    make 31 in a second and draw a 429. Each 429 widens the margin by another 1% (up to
+    10%), for everyone, and the margin goes back to 1% after a minute without any."""
 
-    def __init__(self, rate: float, per_chat_interval: float = 1.0, margin: float = 0.01) -> None:
-        self._interval = (1.0 + margin) / rate
+    BASE_MARGIN, MAX_MARGIN, CALM_SECONDS = 0.01, 0.10, 60.0
+
+    def __init__(self, rate: float, per_chat_interval: float = 1.0,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
+        self._monotonic = monotonic
+        self._rate = rate
+        self._margin = self.BASE_MARGIN
         self._per_chat = per_chat_interval
         self._next_slot = 0.0
         self._paused_until = 0.0
+        self._last_refusal = float("-inf")
         self._chat_next: dict[int, float] = {}
 
+    @property
+    def interval(self) -> float:
+        return (1.0 + self._margin) / self._rate
+
     def pause(self, seconds: float) -> None:
-        """Telegram said 429: everyone waits, since the limit is the bot's, not the chat's."""
-        self._paused_until = max(self._paused_until, time.monotonic() + seconds)
+        """Telegram said 429: everyone waits, since the limit is the bot's, not the chat's,
+        and messages are spaced a little wider for a while."""
+        now = self._monotonic()
+        self._paused_until = max(self._paused_until, now + seconds)
+        self._margin = min(self.MAX_MARGIN, self._margin + 0.01)
+        self._last_refusal = now
 
     async def wait(self, chat_id: int) -> None:
-        now = time.monotonic()
+        now = self._monotonic()
+        if self._margin > self.BASE_MARGIN and now - self._last_refusal > self.CALM_SECONDS:
+            self._margin = self.BASE_MARGIN
         slot = max(self._next_slot, now, self._paused_until, self._chat_next.get(chat_id, 0.0))
-        self._next_slot = slot + self._interval
+        self._next_slot = slot + self.interval
         self._chat_next[chat_id] = slot + self._per_chat
         if len(self._chat_next) > 10_000:
             self._chat_next = {c: t for c, t in self._chat_next.items() if t > now}
@@ -82,14 +100,41 @@ class OutboxSender:
         self._batch = max(1, int(rate * 2))
 
     async def drain(self) -> int:
-        """Send everything due now; returns how many messages were delivered."""
+        """Send everything due now; returns how many messages were delivered.
+
+        Only the pace is waited for in line: each message is sent and recorded in a task of
+        its own, so a slow answer or database write never costs the next message its slot."""
         delivered = 0
-        while True:
-            claimed = await self._queue.claim(self._clock(), self._batch)
-            if not claimed:
-                return delivered
-            for row in claimed:
-                delivered += await self._deliver(row)
+        in_flight: set[asyncio.Task[int]] = set()
+        room = asyncio.Semaphore(MAX_IN_FLIGHT)
+
+        def done(task: asyncio.Task[int]) -> None:
+            nonlocal delivered
+            in_flight.discard(task)
+            room.release()
+            if not task.cancelled() and task.exception() is None:
+                delivered += task.result()
+            elif not task.cancelled():
+                log.error("outbox delivery failed", exc_info=task.exception())
+
+        try:
+            while True:
+                claimed = await self._queue.claim(self._clock(), self._batch)
+                if not claimed:
+                    break
+                for row in claimed:
+                    message = await self._prepare(row)
+                    if message is None:
+                        continue
+                    await room.acquire()
+                    await self.pacer.wait(row.recipient_id)
+                    task = asyncio.create_task(self._send(row, message))
+                    in_flight.add(task)
+                    task.add_done_callback(done)
+        finally:
+            if in_flight:
+                await asyncio.wait(set(in_flight))
+        return delivered
 
     async def run(self, every: float = 1.0,
                   while_true: Callable[[], bool] = lambda: True) -> None:
@@ -103,14 +148,16 @@ class OutboxSender:
                 log.exception("outbox round failed")
             await asyncio.sleep(every)
 
-    async def _deliver(self, row: Claimed) -> int:
+    async def _prepare(self, row: Claimed) -> Rendered | None:
+        """The message for ``row``; None when it no longer applies (recorded as skipped)."""
+        message = await self._render(row.kind, row.params, row.recipient_id, row.language)
+        if message is None:
+            await self._queue.finish(row.id, "skipped", self._clock())
+        return message
+
+    async def _send(self, row: Claimed, message: Rendered) -> int:
         queue, now = self._queue, self._clock
         try:
-            message = await self._render(row.kind, row.params, row.recipient_id, row.language)
-            if message is None:
-                await queue.finish(row.id, "skipped", now())
-                return 0
-            await self.pacer.wait(row.recipient_id)
             await self._bot.send_message(row.recipient_id, message.text,
                                          reply_markup=message.markup)
         except TelegramRetryAfter as error:
