@@ -25,6 +25,7 @@ from bot.outbox import OutboxSender, Rendered
 from bot.telegram import install as install_session_middlewares
 from handlers import get_routers
 from handlers.notifications import Notifications
+from handlers.texts import USER_COMMANDS as COMMANDS
 from mentoring.broadcast import Broadcasts
 from mentoring.keeping_in_touch import KeepingInTouch, VolunteerAvailability
 from mentoring.matchmaking import Matchmaker
@@ -39,8 +40,6 @@ from storage.uow import uow_factory
 if TYPE_CHECKING:
     from bot.broadcasts import BroadcastProgress
 
-COMMANDS = ("start", "binome", "profile", "rhythm", "pause", "available", "report", "end",
-            "language", "help", "privacy", "mydata", "delete", "cancel")
 
 
 @dataclass
@@ -153,8 +152,11 @@ def build_bot(settings: Settings, token: str | None = None, api_url: str | None 
     return install_session_middlewares(bot)
 
 
-async def publish_commands(bot: Bot, i18n: CatalogueI18n) -> None:
-    """The command menu, in each catalogue language, so Telegram shows it in the user's."""
+async def publish_commands(bot: Bot, i18n: CatalogueI18n,
+                           runtime: Runtime | None = None) -> None:
+    """The command menu, in each catalogue language, so Telegram shows it in the user's;
+    staff members get theirs with the staff commands."""
+    from handlers.staff import publish_staff_menu
     from handlers.texts import command_description
 
     for locale in ("fr", "en"):
@@ -165,3 +167,8 @@ async def publish_commands(bot: Bot, i18n: CatalogueI18n) -> None:
                                   language_code=locale)
         if locale == i18n.default_locale:  # for apps in any other language
             await bot.set_my_commands(commands, scope=BotCommandScopeAllPrivateChats())
+    if runtime is not None:
+        for member in await runtime.staff.members():
+            user = await runtime.signup.user(member)
+            if user is not None:  # staff who never wrote to the bot get it at their /start
+                await publish_staff_menu(bot, i18n, member, user.language, staff=True)

@@ -57,7 +57,7 @@ async def _serve(runtime: Runtime, bot: Bot, dp: Dispatcher, *, scheduler: bool,
             progress = asyncio.create_task(build_progress(runtime, bot, outbox).run(
                 while_true=lambda: leadership.leader))
             stack.callback(progress.cancel)
-        await publish_commands(bot, runtime.i18n)
+        await publish_commands(bot, runtime.i18n, runtime)
         settings = runtime.settings
         if settings.webhook_url:
             await _serve_webhook(settings, bot, dp)

@@ -7,9 +7,17 @@ import logging
 import statistics
 from datetime import UTC, datetime
 
-from aiogram import Router, html
+from aiogram import Bot, Router, html
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, CommandObject, Filter
-from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from aiogram.types import (
+    BotCommand,
+    BotCommandScopeChat,
+    BufferedInputFile,
+    CallbackQuery,
+    Message,
+)
+from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
@@ -18,12 +26,30 @@ from handlers.callbacks import RiskAction
 from mentoring import catalog, places
 from mentoring.matchmaking import Matchmaker
 from mentoring.pair_care import PairCare
+from mentoring.signup import Signup
 from mentoring.staff import StaffChange, StaffDirectory
 
 log = logging.getLogger(__name__)
 SHOWN = 30
 STAFF_COMMANDS = ("waiting", "reports", "stats", "staff", "gaps", "risk", "export",
                   "broadcast", "broadcasts")
+
+
+async def publish_staff_menu(bot: Bot, i18n: I18n, user_id: int, language: str, *,
+                             staff: bool) -> None:
+    """Give a staff member's chat a command menu with the staff commands (in their
+    language), or take it away. A chat Telegram does not know yet is left for later."""
+    scope = BotCommandScopeChat(chat_id=user_id)
+    try:
+        if not staff:
+            await bot.delete_my_commands(scope=scope)
+            return
+        with i18n.context(), i18n.use_locale(language):
+            commands = [BotCommand(command=name, description=texts.command_description(name))
+                        for name in (*texts.USER_COMMANDS, *texts.STAFF_MENU)]
+        await bot.set_my_commands(commands, scope=scope)
+    except TelegramBadRequest as error:
+        log.info("staff menu of %s not changed: %s", user_id, error)
 
 
 class IsStaff(Filter):
@@ -157,8 +183,8 @@ async def export(message: Message, staff: StaffDirectory) -> None:
                                    rows).format(kind=kind, rows=rows))
 
 
-async def staff_command(message: Message, command: CommandObject,
-                        staff: StaffDirectory) -> None:
+async def staff_command(message: Message, command: CommandObject, staff: StaffDirectory,
+                        bot: Bot, i18n: I18n, signup: Signup) -> None:
     """/staff, /staff add <id>, /staff remove <id>."""
     actor = message.from_user.id if message.from_user else 0
     parts = (command.args or "").split()
@@ -174,6 +200,10 @@ async def staff_command(message: Message, command: CommandObject,
     user_id = int(parts[1])
     change = await (staff.add(actor, user_id) if parts[0] == "add"
                     else staff.remove(actor, user_id))
+    member = await signup.user(user_id)
+    if change is StaffChange.DONE and member is not None:
+        await publish_staff_menu(bot, i18n, user_id, member.language,
+                                 staff=parts[0] == "add")
     await message.answer({
         StaffChange.DONE: _("Done."),
         StaffChange.ALREADY: _("Nothing to change: this person is already as asked."),

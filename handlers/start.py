@@ -8,32 +8,37 @@ from aiogram import Bot, F, Router
 from aiogram.filters import CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
 from handlers import keyboards
 from handlers.callbacks import ConsentAnswer, RoleChoice
 from handlers.common import edit_markup, edit_text, load_draft, pressed_text
 from handlers.signup import ask, resume
+from handlers.staff import publish_staff_menu
 from handlers.states import Form, Start
 from handlers.texts import chosen, privacy_notice, role_label
 from mentoring.form import Draft
 from mentoring.model import Role
 from mentoring.signup import Signup
+from mentoring.staff import StaffDirectory
 
 # Telegram only lets these characters through in a deep-link payload.
 _SOURCE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
 async def start(message: Message, command: CommandObject, state: FSMContext,
-                signup: Signup, bot: Bot) -> None:
+                signup: Signup, bot: Bot, staff: StaffDirectory, i18n: I18n) -> None:
     user = message.from_user
     if user is None:
         return
     source = command.args if command.args and _SOURCE.match(command.args) else None
-    await signup.greet(
+    person, _first_time = await signup.greet(
         user.id, telegram_name=user.full_name, username=user.username,
         language_code=user.language_code, source=source,
     )
+    if await staff.is_staff(user.id):
+        await publish_staff_menu(bot, i18n, user.id, person.language, staff=True)
     current = await state.get_state()
     if current == Start.consent.state:
         await message.answer(_("Before we start, please read and accept the privacy notice."),

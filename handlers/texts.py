@@ -190,5 +190,20 @@ def command_description(name: str) -> str:
         "mydata": _("Get all your data"),
         "delete": _("Erase your data"),
         "cancel": _("Stop what you are doing"),
+        "waiting": _("Staff: students waiting"),
+        "stats": _("Staff: figures and chart"),
+        "gaps": _("Staff: where volunteers are missing"),
+        "risk": _("Staff: pairs at risk"),
+        "reports": _("Staff: open reports"),
+        "broadcast": _("Staff: send an announcement"),
+        "broadcasts": _("Staff: announcements sent"),
+        "export": _("Staff: CSV exports"),
+        "staff": _("Staff: who is staff"),
     }
     return descriptions[name]
+
+
+USER_COMMANDS = ("start", "binome", "profile", "rhythm", "pause", "available", "report", "end",
+                 "language", "help", "privacy", "mydata", "delete", "cancel")
+STAFF_MENU = ("waiting", "stats", "gaps", "risk", "reports", "broadcast", "broadcasts",
+              "export", "staff")

@@ -20,6 +20,12 @@ async def test_staff_add_remove_refusals_and_stats(make_binome, client) -> None:
         assert await helper.last_text() == "This command is for the programme staff."
         await boss.send(f"/staff add {helper.id}")
         assert await boss.last_text() == "Done."
+        menus = {c["scope"].get("chat_id"): [command["command"] for command in c["commands"]]
+                 for c in (await client.bot_info())["commands"]
+                 if c["scope"]["type"] == "chat"}
+        assert set(menus) == {boss.id, helper.id}  # Sam's at his /start, Alex's when added
+        assert menus[helper.id][-9:] == ["waiting", "stats", "gaps", "risk", "reports",
+                                         "broadcast", "broadcasts", "export", "staff"]
         await boss.send("/staff remove 12x")
         assert "Write /staff add ID" in await boss.last_text()
         await helper.send(f"/staff remove {boss.id}")
@@ -48,6 +54,8 @@ async def test_staff_add_remove_refusals_and_stats(make_binome, client) -> None:
         assert "Law and political science · Auvergne-Rhône-Alpes: 1 / 0" in gap_lines
 
         await boss.send(f"/staff remove {helper.id}")
+        assert [c["scope"].get("chat_id") for c in (await client.bot_info())["commands"]
+                if c["scope"]["type"] == "chat"] == [boss.id]
         await helper.send("/waiting")
         assert await helper.last_text() == "This command is for the programme staff."
         async with running.runtime.sessions() as session:
