@@ -27,12 +27,12 @@ from mentoring import catalog, places
 from mentoring.matchmaking import Matchmaker
 from mentoring.pair_care import PairCare
 from mentoring.signup import Signup
-from mentoring.staff import StaffChange, StaffDirectory
+from mentoring.staff import ExclusionChange, StaffChange, StaffDirectory
 
 log = logging.getLogger(__name__)
 SHOWN = 30
 STAFF_COMMANDS = ("waiting", "reports", "stats", "staff", "gaps", "risk", "export",
-                  "broadcast", "broadcasts")
+                  "broadcast", "broadcasts", "exclude", "allow")
 
 
 async def publish_staff_menu(bot: Bot, i18n: I18n, user_id: int, language: str, *,
@@ -213,6 +213,34 @@ async def staff_command(message: Message, command: CommandObject, staff: StaffDi
     }[change])
 
 
+async def exclude(message: Message, command: CommandObject, staff: StaffDirectory) -> None:
+    """/exclude STUDENT VOLUNTEER: never propose them to each other; /allow undoes it;
+    /exclude alone lists the exclusions."""
+    actor = message.from_user.id if message.from_user else 0
+    parts = (command.args or "").split()
+    allow = command.command == "allow"
+    if not parts and not allow:
+        found = await staff.exclusions()
+        lines = [_("Never proposed to each other (student, volunteer):")]
+        lines += [f"{student} · {volunteer}" for student, volunteer, _at in found] or ["–"]
+        lines.append(_("Add one with /exclude STUDENT_ID VOLUNTEER_ID, lift it with /allow "
+                       "STUDENT_ID VOLUNTEER_ID."))
+        await message.answer("\n".join(lines))
+        return
+    if len(parts) != 2 or not all(part.isdigit() for part in parts):
+        await message.answer(_("Write /exclude or /allow followed by a student's and a "
+                               "volunteer's Telegram ids."))
+        return
+    change = await staff.exclude(actor, int(parts[0]), int(parts[1]), allow=allow)
+    await message.answer({
+        ExclusionChange.DONE: _("Done: they will never be proposed to each other.") if not allow
+        else _("Done: they may be proposed to each other again."),
+        ExclusionChange.ALREADY: _("Nothing to change: this is already the case."),
+        ExclusionChange.NOT_A_PAIR: _("These ids are not one student and one volunteer with "
+                                      "a completed profile."),
+    }[change])
+
+
 async def refuse(message: Message, staff: StaffDirectory) -> None:
     actor = message.from_user.id if message.from_user else 0
     log.warning("user %s tried a staff command: %s", actor, message.text)
@@ -237,6 +265,7 @@ def make_router() -> Router:
     router.message.register(export, Command("export"), IsStaff())
     router.callback_query.register(risk_action, RiskAction.filter(), IsStaff())
     router.message.register(staff_command, Command("staff"), IsStaff())
+    router.message.register(exclude, Command("exclude", "allow"), IsStaff())
     router.message.register(refuse, Command(*STAFF_COMMANDS), ~IsStaff())
     router.callback_query.register(refuse_button, RiskAction.filter(), ~IsStaff())
     return router

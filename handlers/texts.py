@@ -199,6 +199,7 @@ def command_description(name: str) -> str:
         "broadcasts": _("Staff: announcements sent"),
         "export": _("Staff: CSV exports"),
         "staff": _("Staff: who is staff"),
+        "exclude": _("Staff: never propose two people"),
     }
     return descriptions[name]
 
@@ -206,4 +207,4 @@ def command_description(name: str) -> str:
 USER_COMMANDS = ("start", "binome", "profile", "rhythm", "pause", "available", "report", "end",
                  "language", "help", "privacy", "mydata", "delete", "cancel")
 STAFF_MENU = ("waiting", "stats", "gaps", "risk", "reports", "broadcast", "broadcasts",
-              "export", "staff")
+              "export", "staff", "exclude")

@@ -59,6 +59,16 @@ class StaffRepository(Protocol):
     async def gaps(self, now: datetime) -> tuple[list[tuple[str, str, int]],
                                                  list[tuple[str, str, int]]]: ...
 
+    async def roles(self, user_ids: Sequence[int]) -> dict[int, str]:
+        """The role of each of these users who has a completed profile."""
+        ...
+
+    async def add_exclusion(self, student_id: int, volunteer_id: int, now: datetime) -> bool: ...
+
+    async def remove_exclusion(self, student_id: int, volunteer_id: int) -> bool: ...
+
+    async def exclusions(self, limit: int) -> list[tuple[int, int, datetime]]: ...
+
 
 class BroadcastRepository(Protocol):
     async def members(self, now: datetime) -> list[Member]:

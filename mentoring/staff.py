@@ -21,6 +21,12 @@ class StaffChange(StrEnum):
     SELF = "self"
 
 
+class ExclusionChange(StrEnum):
+    DONE = "done"
+    ALREADY = "already"
+    NOT_A_PAIR = "not_a_pair"  # not a student and a volunteer
+
+
 class StaffDirectory:
     def __init__(self, uow: Callable[[], UnitOfWork], clock: Clock,
                  configured: Collection[int]) -> None:
@@ -59,6 +65,30 @@ class StaffDirectory:
             await uow.staff.audit(actor_id, "staff_remove", {"user_id": user_id}, now)
             await uow.commit()
             return StaffChange.DONE
+
+    async def exclude(self, actor_id: int, first: int, second: int, *,
+                      allow: bool = False) -> ExclusionChange:
+        """Never propose these two to each other (``allow``: again allowed). The ids may
+        come in any order; one must be a student's and the other a volunteer's."""
+        now = self._clock()
+        async with self._uow() as uow:
+            roles = await uow.staff.roles((first, second))
+            by_role = {role: user_id for user_id, role in roles.items()}
+            student, volunteer = by_role.get("student"), by_role.get("volunteer")
+            if student is None or volunteer is None:
+                return ExclusionChange.NOT_A_PAIR
+            changed = (await uow.staff.remove_exclusion(student, volunteer) if allow
+                       else await uow.staff.add_exclusion(student, volunteer, now))
+            if not changed:
+                return ExclusionChange.ALREADY
+            await uow.staff.audit(actor_id, "allow" if allow else "exclude",
+                                  {"student": student, "volunteer": volunteer}, now)
+            await uow.commit()
+            return ExclusionChange.DONE
+
+    async def exclusions(self, limit: int = 30) -> list[tuple[int, int, datetime]]:
+        async with self._uow() as uow:
+            return await uow.staff.exclusions(limit)
 
     async def audit(self, actor_id: int, action: str, **details: Any) -> None:
         """Write one line of the audit log (staff actions and refused attempts)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -11,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.tables import (
     AuditRow,
     ExchangeRow,
+    ExclusionRow,
     FollowUpRow,
     OutboxRow,
     PairRow,
@@ -47,6 +49,33 @@ class SqlStaff:
         result = await self._session.execute(
             delete(StaffMemberRow).where(StaffMemberRow.user_id == user_id))
         return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+    async def roles(self, user_ids: Sequence[int]) -> dict[int, str]:
+        found = {user_id: "student" for user_id in await self._session.scalars(
+            select(StudentProfileRow.user_id).where(StudentProfileRow.user_id.in_(user_ids)))}
+        found.update({user_id: "volunteer" for user_id in await self._session.scalars(
+            select(VolunteerProfileRow.user_id)
+            .where(VolunteerProfileRow.user_id.in_(user_ids)))})
+        return found
+
+    async def add_exclusion(self, student_id: int, volunteer_id: int, now: datetime) -> bool:
+        if await self._session.get(ExclusionRow, (student_id, volunteer_id)) is not None:
+            return False
+        self._session.add(ExclusionRow(student_id=student_id, volunteer_id=volunteer_id,
+                                       created_at=now))
+        await self._session.flush()
+        return True
+
+    async def remove_exclusion(self, student_id: int, volunteer_id: int) -> bool:
+        result = await self._session.execute(delete(ExclusionRow).where(
+            ExclusionRow.student_id == student_id, ExclusionRow.volunteer_id == volunteer_id))
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+    async def exclusions(self, limit: int) -> list[tuple[int, int, datetime]]:
+        rows = await self._session.execute(
+            select(ExclusionRow.student_id, ExclusionRow.volunteer_id, ExclusionRow.created_at)
+            .order_by(ExclusionRow.created_at.desc()).limit(limit))
+        return [(s, v, at) for s, v, at in rows.all()]
 
     async def audit(self, actor_id: int, action: str, details: dict[str, Any],
                     now: datetime) -> None:

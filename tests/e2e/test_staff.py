@@ -24,8 +24,9 @@ async def test_staff_add_remove_refusals_and_stats(make_binome, client) -> None:
                  for c in (await client.bot_info())["commands"]
                  if c["scope"]["type"] == "chat"}
         assert set(menus) == {boss.id, helper.id}  # Sam's at his /start, Alex's when added
-        assert menus[helper.id][-9:] == ["waiting", "stats", "gaps", "risk", "reports",
-                                         "broadcast", "broadcasts", "export", "staff"]
+        assert menus[helper.id][-10:] == ["waiting", "stats", "gaps", "risk", "reports",
+                                          "broadcast", "broadcasts", "export", "staff",
+                                          "exclude"]
         await boss.send("/staff remove 12x")
         assert "Write /staff add ID" in await boss.last_text()
         await helper.send(f"/staff remove {boss.id}")
@@ -120,5 +121,52 @@ async def test_export_sends_csv_files_and_is_audited(make_binome, client) -> Non
             assert [row.action for row in await session.scalars(select(AuditRow))] == ["export"]
         await lea.send("/export")
         assert await lea.last_text() == "This command is for the programme staff."
+    finally:
+        await running.stop()
+
+
+async def test_staff_exclusion_keeps_two_people_apart_until_allowed(make_binome, client) -> None:
+    from handlers.callbacks import PauseChoice
+
+    boss = await client.create_user(first_name="Sam", language_code="en")
+    running = make_binome(staff_ids=frozenset({boss.id}))
+    await running.start()
+    try:
+        await boss.send("/start")
+        marc = await client.create_user(first_name="Marc", language_code="en")
+        await sign_up_volunteer(marc)
+        await marc.send("/pause")
+        await marc.press(PauseChoice(length="1m").pack())
+        lea = await client.create_user(first_name="Léa", language_code="en")
+        await sign_up_student(lea)
+        await boss.send(f"/exclude {lea.id} 12345")
+        assert "not one student and one volunteer" in await boss.last_text()
+        await boss.send(f"/exclude {marc.id} {lea.id}")  # either order
+        assert await boss.last_text() == "Done: they will never be proposed to each other."
+        await boss.send(f"/exclude {lea.id} {marc.id}")
+        assert await boss.last_text() == "Nothing to change: this is already the case."
+        await boss.send("/exclude")
+        assert f"{lea.id} · {marc.id}" in await boss.last_text()
+        await lea.send(f"/allow {lea.id} {marc.id}")
+        assert await lea.last_text() == "This command is for the programme staff."
+
+        await marc.send("/available")
+        await running.drain()
+        assert "A student would like you" not in await marc.last_text()
+        _plan, made = await running.runtime.matchmaker.run_batch()
+        assert made == 0  # Léa still waits: Marc is the only volunteer, and excluded
+        await running.drain()
+        assert "A student would like you" not in await marc.last_text()
+
+        await boss.send(f"/allow {lea.id} {marc.id}")
+        assert await boss.last_text() == "Done: they may be proposed to each other again."
+        _plan, made = await running.runtime.matchmaker.run_batch()
+        assert made == 1
+        await running.drain()
+        assert "A student would like you" in await marc.last_text()
+        async with running.runtime.sessions() as session:
+            actions = [row.action for row in await session.scalars(
+                select(AuditRow).where(AuditRow.actor_id == boss.id))]
+        assert actions == ["exclude", "allow"]
     finally:
         await running.stop()
