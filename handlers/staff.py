@@ -18,7 +18,7 @@ from handlers.callbacks import RiskAction
 from mentoring import catalog, places
 from mentoring.matchmaking import Matchmaker
 from mentoring.pair_care import PairCare
-from mentoring.staff import StaffChange, StaffDirectory
+from mentoring.staff import EXPORT_ENCODING, StaffChange, StaffDirectory, export_filename
 
 log = logging.getLogger(__name__)
 SHOWN = 30
@@ -151,7 +151,8 @@ async def export(message: Message, staff: StaffDirectory) -> None:
     for kind, content in files.items():
         rows = max(0, content.count("\n") - 1)
         await message.answer_document(
-            BufferedInputFile(content.encode("utf-8-sig"), filename=f"binome-{kind}.csv"),
+            BufferedInputFile(content.encode(EXPORT_ENCODING),
+                              filename=export_filename(kind)),
             caption=texts.ngettext("Export: {kind} ({rows} row)", "Export: {kind} ({rows} rows)",
                                    rows).format(kind=kind, rows=rows))
 
