@@ -35,16 +35,8 @@ async def run_import(settings: Settings, role: Role, path: Path, data: bytes, *,
         parsed = parse_csv(data, role, translations)
         store = SqlImport(runtime.sessions, default_language=settings.default_language,
                           availability_every=settings.follow_up_policy().availability_every)
-
-        def write_if(decision: Decision) -> bool:
-            if dry_run:
-                return False
-            return skip_invalid or not (parsed.problems or decision.problems)
-
-        decision, written = Decision(), False
-        if not parsed.fatal:
-            decision, written = await store.run(parsed.rows, now_utc(), update=update,
-                                                write_if=write_if)
+        decision, written = await store.run(parsed, now_utc(), update=update, dry_run=dry_run,
+                                            skip_invalid=skip_invalid)
     finally:
         await runtime.close()
     print_report(path, parsed, decision, written, dry_run=dry_run, skip_invalid=skip_invalid)

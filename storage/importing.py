@@ -12,7 +12,7 @@ their first /start.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from mentoring.importing import IMPORT_SOURCE, Decision, ImportRow, decide
+from mentoring.importing import IMPORT_SOURCE, Decision, ImportRow, ParsedFile, decide
 from mentoring.model import Role, StudentProfile, VolunteerProfile
 from storage.repositories import SqlProfiles
 from storage.tables import StudentProfileRow, UserRow, VolunteerProfileRow
@@ -35,16 +35,18 @@ class SqlImport:
         self._default_language = default_language
         self._availability_every = availability_every
 
-    async def run(self, rows: Sequence[ImportRow], now: datetime, *, update: bool,
-                  write_if: Callable[[Decision], bool]) -> tuple[Decision, bool]:
-        """Decide what each row does against the database, then write the rows to create
-        and to update if ``write_if(decision)`` says so. Returns the decision and whether
-        it was written (committed)."""
+    async def run(self, parsed: ParsedFile, now: datetime, *, update: bool = False,
+                  dry_run: bool = False, skip_invalid: bool = False) -> tuple[Decision, bool]:
+        """Set the file's valid rows against the database and write them, all in one
+        transaction: only when the whole file is valid, or with ``skip_invalid`` the valid
+        rows whatever the others; never with ``dry_run``. Returns what was decided for the
+        rows and whether it was written."""
+        if parsed.fatal:
+            return Decision(), False
         async with self._sessions() as session:
-            ids = [row.user_id for row in rows]
-            existing = await _profile_roles(session, ids)
-            decision = decide(rows, existing, update=update)
-            if not write_if(decision):
+            existing = await _profile_roles(session, [row.user_id for row in parsed.rows])
+            decision = decide(parsed.rows, existing, update=update)
+            if dry_run or not (skip_invalid or not (parsed.problems or decision.problems)):
                 return decision, False
             users = await _users(session, [row.user_id for row in decision.create])
             await self._create(session, decision.create, users, now)
@@ -133,5 +135,5 @@ async def _users(session: AsyncSession, ids: Sequence[int]) -> dict[int, str | N
     for chunk in _chunks(ids):
         result = await session.execute(
             select(UserRow.id, UserRow.source).where(UserRow.id.in_(chunk)))
-        found.update((user_id, source) for user_id, source in result.tuples())
+        found.update((user_id, source) for user_id, source in result)
     return found
