@@ -71,7 +71,7 @@ def print_report(path: Path, parsed: ParsedFile, decision: Decision, written: bo
     elif written:
         print(f"Imported {valid} {people} ({counts}).")
         if problems:
-            print("Skipped lines: " + ", ".join(map(str, _skipped(problems))) + ".")
+            print("Skipped lines: " + _ranges(_skipped(problems)) + ".")
     elif valid:
         print(f"Nothing was imported. Fix the problems and run the command again, or use "
               f"--skip-invalid to import the {_count(valid, 'valid row')} only.")
@@ -82,6 +82,18 @@ def print_report(path: Path, parsed: ParsedFile, decision: Decision, written: bo
 
 def _skipped(problems: list[Problem]) -> list[int]:
     return sorted({p.line for p in problems if p.line > 1})
+
+
+def _ranges(lines: list[int], shown: int = 50) -> str:
+    """Sorted line numbers as ranges: "2-5, 9, 12-40"; only the first ``shown`` ranges."""
+    ranges: list[list[int]] = []
+    for line in lines:
+        if ranges and line == ranges[-1][1] + 1:
+            ranges[-1][1] = line
+        else:
+            ranges.append([line, line])
+    text = ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in ranges[:shown])
+    return text + (f" and {len(ranges) - shown} more ranges" if len(ranges) > shown else "")
 
 
 def _count(number: int, noun: str) -> str:

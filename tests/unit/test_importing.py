@@ -309,3 +309,11 @@ def test_decide_against_the_profiles_already_there() -> None:
 def test_rows_keep_their_line() -> None:
     parsed = students("", LEA)
     assert isinstance(parsed.rows[0], ImportRow) and parsed.rows[0].line == 3
+
+
+def test_skipped_lines_are_shown_as_ranges() -> None:
+    from bot.importing import _ranges
+
+    assert _ranges([2, 3, 4, 5, 9, 12, 13]) == "2-5, 9, 12-13"
+    assert _ranges(list(range(2, 20_002))) == "2-20001"
+    assert _ranges([2, 4, 6, 8], shown=2) == "2, 4 and 2 more ranges"
