@@ -13,7 +13,7 @@ from mentoring.importing import Decision, ParsedFile, Problem, parse_csv
 from mentoring.model import Role
 from mentoring.signup import now_utc
 from mentoring.staff import EXPORT_ENCODING, export_filename
-from storage.importing import SqlImport
+from storage.importing import ImportConflict, SqlImport
 from storage.migrate import upgrade_async
 
 CLI_ACTOR = 0
@@ -35,8 +35,13 @@ async def run_import(settings: Settings, role: Role, path: Path, data: bytes, *,
         parsed = parse_csv(data, role, translations)
         store = SqlImport(runtime.sessions, default_language=settings.default_language,
                           availability_every=settings.follow_up_policy().availability_every)
-        decision, written = await store.run(parsed, now_utc(), update=update, dry_run=dry_run,
-                                            skip_invalid=skip_invalid)
+        try:
+            decision, written = await store.run(parsed, now_utc(), update=update,
+                                                dry_run=dry_run, skip_invalid=skip_invalid)
+        except ImportConflict:
+            print("Nothing was imported: someone signed up in the bot during the import. "
+                  "Run the command again.")
+            return 1
     finally:
         await runtime.close()
     print_report(path, parsed, decision, written, dry_run=dry_run, skip_invalid=skip_invalid)

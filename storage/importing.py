@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from mentoring.importing import IMPORT_SOURCE, Decision, ImportRow, ParsedFile, decide
@@ -26,6 +27,11 @@ from storage.repositories import SqlProfiles
 from storage.tables import StudentProfileRow, UserRow, VolunteerProfileRow
 
 _CHUNK = 500  # ids per IN (...) query: well under every database's parameter limit
+
+
+class ImportConflict(Exception):
+    """The database changed between the check and the write (a sign-up in the bot at the
+    same moment): nothing was written, and running the import again settles it."""
 
 
 class SqlImport:
@@ -49,9 +55,13 @@ class SqlImport:
             if dry_run or not (skip_invalid or not (parsed.problems or decision.problems)):
                 return decision, False
             users = await _users(session, [row.user_id for row in decision.create])
-            await self._create(session, decision.create, users, now)
-            await self._update(session, decision.update)
-            await session.commit()
+            try:
+                await self._create(session, decision.create, users, now)
+                await self._update(session, decision.update)
+                await session.commit()
+            except IntegrityError as error:  # someone started the bot in the meantime
+                await session.rollback()
+                raise ImportConflict(str(error.orig)) from error
             return decision, True
 
     async def _create(self, session: AsyncSession, rows: Sequence[ImportRow],

@@ -222,3 +222,21 @@ async def test_many_rows_in_one_go(sessions, store) -> None:
     again, written = await store.run(students_file(*rows), NOW, skip_invalid=True)
     assert len(again.problems) == 1_200 and again.create == []
 
+
+
+async def test_a_sign_up_during_the_import_leaves_nothing_half_written(sessions, store,
+                                                                       monkeypatch) -> None:
+    import storage.importing
+
+    async with SqlUnitOfWork(sessions) as uow:
+        await uow.users.add(User(id=102, language="en", created_at=NOW))
+        await uow.commit()
+
+    async def not_seen_yet(session, ids):  # the user arrives between the check and the write
+        return {}
+
+    monkeypatch.setattr(storage.importing, "_users", not_seen_yet)
+    with pytest.raises(storage.importing.ImportConflict):
+        await store.run(students_file(student(101), student(102)), NOW)
+    assert await count(sessions, UserRow) == 1
+    assert await count(sessions, StudentProfileRow) == 0
