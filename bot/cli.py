@@ -65,17 +65,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.getLogger(chatty).setLevel(max(logging.WARNING, logging.getLogger().level))
     from bot import runner
 
-    if args.command == "migrate":
-        runner.migrate(settings)
-        print("Database is up to date.")
-        return 0
-    if args.command == "match":
-        asyncio.run(runner.run_match(settings, dry_run=args.dry_run, time_budget=args.seconds))
-        return 0
-    if args.command == "tick":
-        done = asyncio.run(runner.run_tick(settings, args.at))
-        print(", ".join(f"{what}: {count}" for what, count in done.items()))
-        return 0
     if args.command in ("import", "export"):
         from bot import importing
 
@@ -88,6 +77,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(importing.run_import(
             settings, role, args.file, args.file.read_bytes(), dry_run=args.dry_run,
             skip_invalid=args.skip_invalid, update=args.update))
+    if args.command == "migrate":
+        runner.migrate(settings)
+        print("Database is up to date.")
+        return 0
+    if args.command == "match":
+        asyncio.run(runner.run_match(settings, dry_run=args.dry_run, time_budget=args.seconds))
+        return 0
+    if args.command == "tick":
+        done = asyncio.run(runner.run_tick(settings, args.at))
+        print(", ".join(f"{what}: {count}" for what, count in done.items()))
+        return 0
     if args.command == "sandbox" or settings.bot_token is None:
         port = getattr(args, "port", None) or settings.sandbox_port
         asyncio.run(runner.run_sandbox(settings, port, scheduler=not args.no_scheduler))
