@@ -303,6 +303,7 @@ class _RowReader:
         self._aliases: dict[str, dict[str, str]] = {}
         self._fields: dict[str, str | list[str]] = {}
         self._places: dict[str, dict[str, str | None] | str] = {}
+        self._lists: dict[tuple[str, str], tuple[list[str], list[str]]] = {}
 
     def read(self, line: int, cells: list[str], columns: Mapping[str, int], width: int,
              problems: list[Problem]) -> tuple[ImportRow | None, int | None]:
@@ -394,13 +395,19 @@ class _RowReader:
     def _choices(self, step: Step, raw: str, found: list[str]) -> list[str] | None:
         aliases = self._aliases_of(step.name, step.options)
         if step is HELP_FAMILIES:
-            aliases = {**self._field_families(), **aliases}
-        chosen: list[str] = []
-        unknown: list[str] = []
-        for piece in _LIST_SEPARATORS.split(raw):
-            codes, missing = _split_commas(piece, aliases)
-            chosen += codes
-            unknown += missing
+            if "field_families" not in self._aliases:
+                self._aliases["field_families"] = {**self._field_families(), **aliases}
+            aliases = self._aliases["field_families"]
+        known = self._lists.get((step.name, raw))
+        if known is None:
+            chosen: list[str] = []
+            unknown: list[str] = []
+            for piece in _LIST_SEPARATORS.split(raw):
+                codes, missing = _split_commas(piece, aliases)
+                chosen += codes
+                unknown += missing
+            known = self._lists[(step.name, raw)] = (chosen, unknown)
+        chosen, unknown = known
         for value in unknown:
             found.append(f'{step.name} "{value}" is not {_one_of(step.options)}')
         if unknown:
