@@ -419,10 +419,10 @@ class _RowReader:
         return check_choices(step, chosen)
 
     def _field(self, raw: str, found: list[str]) -> str | None:
-        what = "own field" if self.role is Role.VOLUNTEER else "field of study"
         if not raw:
-            found.append(f'field is empty: give the {what}, as a code such as "law" or a '
-                         'name such as "Droit"')
+            what = "their own field" if self.role is Role.VOLUNTEER else "the field of study"
+            found.append(f'field is empty: give {what}, as a code such as "law" or a name '
+                         'such as "Droit"')
             return None
         known = self._fields.get(raw)
         if known is None:
@@ -433,7 +433,7 @@ class _RowReader:
             found.append(f'field "{raw}" could be several fields: {", ".join(known)}; '
                          "write one of these codes")
         else:
-            found.append(f'field "{raw}" matches no {what}; write a code such as '
+            found.append(f'field "{raw}" matches no field of study; write a code such as '
                          '"computer_sci" or a name such as "Informatique" (the README lists '
                          "the codes)")
         return None

@@ -177,7 +177,7 @@ def test_each_problem_is_one_sentence_with_its_line(column: str, value: str,
     ("profession", "", "profession is empty"),
     ("profession", "X", "profession is shorter than 2 characters"),
     ("bio", "Hi", "bio is shorter than 10 characters"),
-    ("field", "", "field is empty: give the own field"),
+    ("field", "", "field is empty: give their own field"),
 ])
 def test_volunteer_problems(column: str, value: str, expected: str) -> None:
     cells = MARC.replace('"cv, oral"', "cv").split(",")
