@@ -8,8 +8,10 @@ import logging
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 
 from bot.config import Settings
+from mentoring.model import Role
 
 log = logging.getLogger("binome")
 
@@ -39,7 +41,22 @@ def main(argv: Sequence[str] | None = None) -> int:
                        help="time budget of the optimisation (default 50)")
     tick = commands.add_parser("tick", help="run what the scheduler would run, once")
     tick.add_argument("--at", type=_moment, help="as of this ISO-8601 time (default: now)")
+    imports = commands.add_parser(
+        "import", help="load students or volunteers from a CSV file (see the README)")
+    imports.add_argument("kind", choices=("students", "volunteers"))
+    imports.add_argument("file", type=Path, help="CSV file, UTF-8, comma or semicolon")
+    imports.add_argument("--dry-run", action="store_true", help="check the file, write nothing")
+    imports.add_argument("--skip-invalid", action="store_true",
+                         help="import the valid rows and list the lines skipped")
+    imports.add_argument("--update", action="store_true",
+                         help="replace the profile of people already signed up "
+                              "(same role only)")
+    export = commands.add_parser("export", help="write the CSV files of /export to a directory")
+    export.add_argument("--to", type=Path, default=Path("."), metavar="DIR",
+                        help="directory to write to (default: the current one)")
     args = parser.parse_args(argv)
+    if args.command == "import" and not args.file.is_file():
+        parser.error(f"{args.file}: no such file")
 
     settings = Settings()
     logging.basicConfig(level=settings.log_level.upper(),
@@ -48,6 +65,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.getLogger(chatty).setLevel(max(logging.WARNING, logging.getLogger().level))
     from bot import runner
 
+    if args.command in ("import", "export"):
+        from bot import importing
+
+        if args.command == "export":
+            files = asyncio.run(importing.export_files(settings))
+            for path, rows in importing.write_export(args.to, files):
+                print(f"{path} ({rows} rows)")
+            return 0
+        role = Role.STUDENT if args.kind == "students" else Role.VOLUNTEER
+        return asyncio.run(importing.run_import(
+            settings, role, args.file, args.file.read_bytes(), dry_run=args.dry_run,
+            skip_invalid=args.skip_invalid, update=args.update))
     if args.command == "migrate":
         runner.migrate(settings)
         print("Database is up to date.")

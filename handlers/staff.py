@@ -27,7 +27,13 @@ from mentoring import catalog, places
 from mentoring.matchmaking import Matchmaker
 from mentoring.pair_care import PairCare
 from mentoring.signup import Signup
-from mentoring.staff import ExclusionChange, StaffChange, StaffDirectory
+from mentoring.staff import (
+    EXPORT_ENCODING,
+    ExclusionChange,
+    StaffChange,
+    StaffDirectory,
+    export_filename,
+)
 
 log = logging.getLogger(__name__)
 SHOWN = 30
@@ -178,7 +184,8 @@ async def export(message: Message, staff: StaffDirectory) -> None:
     for kind, content in files.items():
         rows = max(0, content.count("\n") - 1)
         await message.answer_document(
-            BufferedInputFile(content.encode("utf-8-sig"), filename=f"binome-{kind}.csv"),
+            BufferedInputFile(content.encode(EXPORT_ENCODING),
+                              filename=export_filename(kind)),
             caption=texts.ngettext("Export: {kind} ({rows} row)", "Export: {kind} ({rows} rows)",
                                    rows).format(kind=kind, rows=rows))
 

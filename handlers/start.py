@@ -50,10 +50,16 @@ async def start(message: Message, command: CommandObject, state: FSMContext,
         await message.answer(_("Welcome back! Let's pick up where you stopped."))
         await resume(bot, user.id, state, draft)
         return
-    if await signup.profile(user.id) is not None:
+    profile = await signup.profile(user.id)
+    if profile is not None and not await signup.has_current_consent(user.id):
+        # Signed up by the programme (an import): they have not accepted the notice here.
+        await state.set_state(Start.consent)
+        await message.answer(_("Before we start, please read and accept the privacy notice."),
+                             reply_markup=keyboards.consent())
+        return
+    if profile is not None:
         await state.clear()
-        await message.answer(_("You are already signed up. Send /profile to see or edit "
-                               "your profile, or /help for everything else."))
+        await _already_signed_up(message)
         return
     await state.set_state(Start.role)
     await message.answer(
@@ -101,6 +107,11 @@ async def agree(callback: CallbackQuery, state: FSMContext, signup: Signup, bot:
     await signup.consent(callback.from_user.id)
     await edit_markup(callback, None)
     await callback.answer(_("Thank you!"))
+    if await signup.profile(callback.from_user.id) is not None:  # imported: nothing to fill
+        await state.clear()
+        if isinstance(callback.message, Message):
+            await _already_signed_up(callback.message)
+        return
     data = await state.get_data()
     draft = Draft(Role(data.get("role", Role.STUDENT.value)))
     await state.set_state(Form.answering)
@@ -108,6 +119,11 @@ async def agree(callback: CallbackQuery, state: FSMContext, signup: Signup, bot:
     assert first is not None
     await ask(bot, callback.from_user.id, state, draft, first,
               suggestion=callback.from_user.first_name)
+
+
+async def _already_signed_up(message: Message) -> None:
+    await message.answer(_("You are already signed up. Send /profile to see or edit "
+                           "your profile, or /help for everything else."))
 
 
 def make_router() -> Router:

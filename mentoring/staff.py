@@ -157,6 +157,13 @@ class Gap:
 
 
 EXPORTS = ("students", "volunteers", "pairs", "checkins")
+EXPORT_ENCODING = "utf-8-sig"
+"""UTF-8 with a byte order mark, so that spreadsheets open the files in UTF-8."""
+
+
+def export_filename(kind: str) -> str:
+    """The name of one export file, the same in the chat (/export) and on disk."""
+    return f"binome-{kind}.csv"
 
 
 def to_csv(rows: list[dict[str, Any]]) -> str:
