@@ -167,7 +167,7 @@ class OutboxSender:
             return 0
         except TelegramForbiddenError as error:
             await queue.finish(row.id, "blocked", now(), str(error))
-            await queue.mark_blocked(row.recipient_id)
+            await queue.mark_blocked(row.recipient_id, now())
             return 0
         except (TimeoutError, TelegramServerError, TelegramNetworkError) as error:
             if row.attempts >= MAX_ATTEMPTS:

@@ -73,6 +73,7 @@ class Signup:
                 user.source, changed = source, True
             if user.blocked:
                 user.blocked, changed = False, True
+                await uow.matching.touch_volunteer(user_id, self._clock())
             if changed:
                 await uow.users.update(user)
                 await uow.commit()
@@ -99,6 +100,9 @@ class Signup:
                 return
             user.blocked = blocked
             await uow.users.update(user)
+            if blocked:  # a proposal waiting for their answer moves on at the next tick
+                await uow.matching.hurry_proposals_of(user_id, self._clock())
+            await uow.matching.touch_volunteer(user_id, self._clock())
             await uow.commit()
 
     async def choose_role(self, user_id: int, role: Role) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -21,6 +22,7 @@ from storage.tables import (
     ProposalRow,
     ReportRow,
     StudentProfileRow,
+    UserRow,
     VolunteerProfileRow,
 )
 
@@ -44,6 +46,11 @@ def _not_paused(now: datetime):  # type: ignore[no-untyped-def]
     return or_(VolunteerProfileRow.paused_until.is_(None), VolunteerProfileRow.paused_until <= now)
 
 
+def _reachable(user_id: Any) -> Any:
+    """The user has not blocked the bot (a 403 marks them; their next /start clears it)."""
+    return ~select(UserRow.id).where(UserRow.id == user_id, UserRow.blocked.is_(True)).exists()
+
+
 class SqlMatching:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -60,7 +67,8 @@ class SqlMatching:
             ProposalRow.status == ProposalStatus.OPEN)
         rows = await self._session.scalars(
             select(StudentProfileRow).where(StudentProfileRow.waiting_since.is_not(None),
-                                            ~proposed.exists())
+                                            ~proposed.exists(),
+                                            _reachable(StudentProfileRow.user_id))
             .order_by(StudentProfileRow.waiting_since, StudentProfileRow.user_id))
         return [(student_from_row(r), r.waiting_since) for r in rows if r.waiting_since]
 
@@ -72,7 +80,8 @@ class SqlMatching:
     async def available_volunteers(self, now: datetime) -> list[tuple[VolunteerProfile, int]]:
         rows = await self._session.scalars(
             select(VolunteerProfileRow).where(
-                VolunteerProfileRow.load < VolunteerProfileRow.capacity, _not_paused(now))
+                VolunteerProfileRow.load < VolunteerProfileRow.capacity, _not_paused(now),
+                _reachable(VolunteerProfileRow.user_id))
             .order_by(VolunteerProfileRow.user_id))
         return [(volunteer_from_row(r), r.capacity - r.load) for r in rows]
 
@@ -80,7 +89,8 @@ class SqlMatching:
         """Volunteers with room, not paused, whose monthly question is due."""
         ids = await self._session.scalars(select(VolunteerProfileRow.user_id).where(
             VolunteerProfileRow.availability_next_at <= now,
-            VolunteerProfileRow.load < VolunteerProfileRow.capacity, _not_paused(now))
+            VolunteerProfileRow.load < VolunteerProfileRow.capacity, _not_paused(now),
+            _reachable(VolunteerProfileRow.user_id))
             .order_by(VolunteerProfileRow.availability_next_at).limit(limit))
         return list(ids)
 
@@ -114,13 +124,14 @@ class SqlMatching:
     async def volunteers_changed_since(self, since: datetime | None, now: datetime,
                                        ) -> list[tuple[VolunteerProfile, int]]:
         """Volunteers changed after ``since`` (all when None), with their free places now
-        (0 while paused)."""
-        query = select(VolunteerProfileRow)
+        (0 while paused or while they block the bot)."""
+        query = select(VolunteerProfileRow, UserRow.blocked).join(
+            UserRow, UserRow.id == VolunteerProfileRow.user_id)
         if since is not None:
             query = query.where(VolunteerProfileRow.changed_at > since)
-        rows = await self._session.scalars(query)
-        return [(volunteer_from_row(r), 0 if r.paused_until and r.paused_until > now
-                 else r.capacity - r.load) for r in rows]
+        rows = await self._session.execute(query)
+        return [(volunteer_from_row(r), 0 if blocked or (r.paused_until and r.paused_until > now)
+                 else r.capacity - r.load) for r, blocked in rows.all()]
 
     async def volunteer_free(self, volunteer_id: int,
                              now: datetime) -> tuple[VolunteerProfile, int] | None:
@@ -148,11 +159,21 @@ class SqlMatching:
             select(ExclusionRow.student_id, ExclusionRow.volunteer_id))
         return {(s, v) for s, v in (await self._session.execute(query)).all()}
 
+    async def touch_volunteer(self, volunteer_id: int, now: datetime) -> None:
+        await self._session.execute(update(VolunteerProfileRow).where(
+            VolunteerProfileRow.user_id == volunteer_id).values(changed_at=now))
+
+    async def hurry_proposals_of(self, volunteer_id: int, now: datetime) -> None:
+        await self._session.execute(update(ProposalRow).where(
+            ProposalRow.volunteer_id == volunteer_id, ProposalRow.status == "open",
+            ProposalRow.deadline > now).values(deadline=now))
+
     async def reserve(self, volunteer_id: int, now: datetime) -> bool:
         result = await self._session.execute(
             update(VolunteerProfileRow)
             .where(VolunteerProfileRow.user_id == volunteer_id,
-                   VolunteerProfileRow.load < VolunteerProfileRow.capacity, _not_paused(now))
+                   VolunteerProfileRow.load < VolunteerProfileRow.capacity, _not_paused(now),
+                   _reachable(VolunteerProfileRow.user_id))
             .values(load=VolunteerProfileRow.load + 1))
         return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 

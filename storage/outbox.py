@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from storage.matching import SqlMatching
 from storage.tables import OutboxRow, UserRow
 
 LEASE = timedelta(seconds=60)
@@ -78,10 +79,15 @@ class OutboxQueue:
                 values["attempts"] = OutboxRow.attempts - 1
             await session.execute(update(OutboxRow).where(OutboxRow.id == row_id).values(**values))
 
-    async def mark_blocked(self, user_id: int) -> None:
+    async def mark_blocked(self, user_id: int, now: datetime) -> None:
+        """Telegram refused with 403: nothing more is sent in vain, and a proposal waiting
+        for this volunteer's answer moves on to the next volunteer at the next tick."""
         async with self._sessions() as session, session.begin():
             await session.execute(update(UserRow).where(UserRow.id == user_id)
                                   .values(blocked=True))
+            matching = SqlMatching(session)
+            await matching.hurry_proposals_of(user_id, now)
+            await matching.touch_volunteer(user_id, now)
 
     async def counts(self) -> dict[str, int]:
         from sqlalchemy import func

@@ -125,3 +125,37 @@ async def test_staff_see_who_waits_and_others_are_refused(make_binome, client) -
         assert await lea.last_text() == "This command is for the programme staff."
     finally:
         await running.stop()
+
+
+async def test_a_volunteer_who_blocked_the_bot_is_passed_over_at_once(binome, client) -> None:
+    from sqlalchemy import select
+
+    from storage.tables import ProposalRow
+
+    marc = await client.create_user(first_name="Marc", language_code="en")
+    nina = await client.create_user(first_name="Nina", language_code="en")
+    await sign_up_volunteer(marc, place=[("send", "69001")])
+    await sign_up_volunteer(nina, place=[("send", "38000")])
+    lea = await client.create_user(first_name="Léa", language_code="en")
+    await sign_up_student(lea)  # Marc fits best
+    await binome.drain()
+    assert "A student would like you as a mentor" in await marc.last_text()
+    await marc.block()  # Telegram tells the bot; Léa need not wait 72 hours for an answer
+    now = datetime.now(UTC)
+    assert (await binome.tick(now + timedelta(seconds=1)))["expired"] == 1  # not in 72 h
+    await binome.drain(now + timedelta(seconds=1))
+    assert "A student would like you as a mentor" in await nina.last_text()
+    zoe = await client.create_user(first_name="Zoé", language_code="en")
+    await sign_up_student(zoe)  # never Marc while he blocks the bot
+    async with binome.runtime.sessions() as session:
+        asked = [row.volunteer_id for row in await session.scalars(
+            select(ProposalRow).where(ProposalRow.student_id == zoe.id))]
+    assert marc.id not in asked
+    await marc.unblock()
+    await marc.send("/start")  # he is back: proposals may reach him again
+    ines = await client.create_user(first_name="Inès", language_code="en")
+    await sign_up_student(ines)
+    async with binome.runtime.sessions() as session:
+        asked = [row.volunteer_id for row in await session.scalars(
+            select(ProposalRow).where(ProposalRow.student_id == ines.id))]
+    assert asked == [marc.id]
