@@ -7,7 +7,7 @@ from typing import Any
 
 from sandbox.errors import ControlError
 from sandbox.formatting import command_entities, utf16_len
-from sandbox.markup import inline_buttons
+from sandbox.markup import MAX_CALLBACK_DATA_BYTES, inline_buttons
 from sandbox.media import make_png
 from sandbox.model import CallbackRecord, Chat, StoredMessage
 from sandbox.state import Sandbox
@@ -91,11 +91,36 @@ def press(
     if message is None or message.sender != "bot":
         raise ControlError(400, f"message {message_id} is not a bot message in chat {user_id}")
     button = _find_button(message, data=data, text=text)
+    return _callback_query(sandbox, chat, message, button["callback_data"])
+
+
+def forge_callback(
+    sandbox: Sandbox, user_id: int, message_id: int, data: str
+) -> tuple[QueuedUpdate, CallbackRecord]:
+    """The user sends a callback query with any ``data`` on a bot message, button or not.
+
+    A modified client can do this on real Telegram; the bot must treat such data as untrusted.
+    Telegram still only accepts 1-64 bytes of data on a message of this chat.
+    """
+    chat = _chat_of_active(sandbox, user_id)
+    if not isinstance(message_id, int) or isinstance(message_id, bool):
+        raise ControlError(400, "message_id must be an integer")
+    message = chat.messages.get(message_id)
+    if message is None or message.sender != "bot":
+        raise ControlError(400, f"message {message_id} is not a bot message in chat {user_id}")
+    if not isinstance(data, str) or not 1 <= len(data.encode()) <= MAX_CALLBACK_DATA_BYTES:
+        raise ControlError(400, "data must be a string of 1-64 bytes")
+    return _callback_query(sandbox, chat, message, data)
+
+
+def _callback_query(
+    sandbox: Sandbox, chat: Chat, message: StoredMessage, data: str
+) -> tuple[QueuedUpdate, CallbackRecord]:
     record = CallbackRecord(
         id=str(secrets.randbits(63)),
-        user_id=user_id,
-        message_id=message_id,
-        data=button["callback_data"],
+        user_id=chat.user.id,
+        message_id=message.message_id,
+        data=data,
         created=sandbox.now(),
     )
     sandbox.callbacks[record.id] = record

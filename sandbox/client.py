@@ -194,6 +194,14 @@ class SandboxUser:
                 return await self._act("press", body, wait)
         raise AssertionError(_no_button_report(label_or_data, candidates, message_id))
 
+    async def forge_callback(
+        self, data: str, message_id: int, *, wait: bool = True
+    ) -> dict[str, Any]:
+        """Send a callback query with arbitrary ``data`` on bot message ``message_id``, as a
+        modified client could, whether or not such a button exists. The answer has ``answer``
+        like ``press``."""
+        return await self._act("callback", {"message_id": message_id, "data": data}, wait)
+
     async def transcript(self) -> dict[str, Any]:
         """{"messages", "callback_answers", "chat_actions", "reply_keyboard", "user"}."""
         return await self.client.request("GET", f"/control/users/{self.id}/transcript")

@@ -169,6 +169,17 @@ async def user_press(request: web.Request) -> web.Response:
     return _reply(result)
 
 
+async def user_callback(request: web.Request) -> web.Response:
+    """``POST /control/users/{id}/callback`` {message_id, data}: any data, button or not."""
+    body = await _body(request)
+    update, record = actions.forge_callback(
+        _sandbox(request), _user_id(request), body.get("message_id"), body.get("data")
+    )
+    result = await _finish(request, body, update, callback_query_id=record.id)
+    result["answer"] = record.answer
+    return _reply(result)
+
+
 async def user_block(request: web.Request) -> web.Response:
     """``POST /control/users/{id}/block`` (sends my_chat_member, if the bot wants those)."""
     body = await _body(request)
@@ -281,6 +292,7 @@ def add_control_routes(app: web.Application) -> None:
     app.router.add_post(f"{user}/photo", user_photo)
     app.router.add_post(f"{user}/edit", user_edit)
     app.router.add_post(f"{user}/press", user_press)
+    app.router.add_post(f"{user}/callback", user_callback)
     app.router.add_post(f"{user}/block", user_block)
     app.router.add_post(f"{user}/unblock", user_unblock)
     app.router.add_get(f"{user}/transcript", transcript)

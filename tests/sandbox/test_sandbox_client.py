@@ -128,3 +128,44 @@ async def test_standalone_module_prints_url_and_token() -> None:
     finally:
         process.terminate()
         await process.wait()
+
+
+async def test_forge_callback_sends_any_data_on_a_bot_message(
+    api, client: SandboxClient, user: SandboxUser
+) -> None:
+    message_id = await send_menu(api, user, "Menu", {"text": "Oui", "callback_data": "yes"})
+    forged = await user.forge_callback("pair:999:end", message_id, wait=False)
+    updates = await api.ok("getUpdates")
+    query = updates[-1]["callback_query"]
+    assert query["data"] == "pair:999:end" and query["id"] == forged["callback_query_id"]
+    assert query["message"]["message_id"] == message_id and query["from"]["id"] == user.id
+    assert forged["update_id"] == updates[-1]["update_id"] and forged["status"] == "pending"
+    # The bot may answer it like any press.
+    assert await api.ok("answerCallbackQuery", callback_query_id=query["id"], text="Non")
+
+    # Even on a message whose keyboard is gone, as an old client would.
+    await api.ok("editMessageReplyMarkup", chat_id=user.id, message_id=message_id)
+    await user.forge_callback("yes", message_id, wait=False)
+    updates = await api.ok("getUpdates", offset=updates[-1]["update_id"] + 1)
+    assert updates[-1]["callback_query"]["data"] == "yes"
+
+
+async def test_forge_callback_keeps_telegram_limits(
+    api, client: SandboxClient, user: SandboxUser
+) -> None:
+    message_id = await send_menu(api, user, "Menu", {"text": "Oui", "callback_data": "yes"})
+    with pytest.raises(SandboxError, match="not a bot message"):
+        await user.forge_callback("yes", 1, wait=False)
+    with pytest.raises(SandboxError, match="not a bot message"):
+        await user.forge_callback("yes", 99, wait=False)
+    with pytest.raises(SandboxError, match="1-64 bytes"):
+        await user.forge_callback("é" * 33, message_id, wait=False)
+    with pytest.raises(SandboxError, match="1-64 bytes"):
+        await user.forge_callback("", message_id, wait=False)
+    with pytest.raises(SandboxError, match="message_id must be an integer"):
+        await client.request(
+            "POST", f"/control/users/{user.id}/callback", {"message_id": "2", "data": "x"}
+        )
+    await user.block(wait=False)
+    with pytest.raises(SandboxError, match="blocked the bot"):
+        await user.forge_callback("yes", message_id, wait=False)

@@ -69,7 +69,12 @@ async def test_text_and_button_press(polling, client: SandboxClient) -> None:
 
     await lea.send("encore")
     assert await lea.last_text() == "ENCORE"
+
+    # A forged press on a message without that button still reaches the handler.
+    forged = await lea.forge_callback("no", message["message_id"])
+    assert forged["status"] == "processed" and forged["answer"]["text"] == "Dommage"
     assert [m["from"] for m in await lea.messages()] == ["user", "bot", "user", "bot"]
+    assert (await lea.messages())[1]["text"] == "Réponse : no"
 
 
 async def test_deep_link_and_block_updates(polling, client: SandboxClient, bot: Bot) -> None:
