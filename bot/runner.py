@@ -6,6 +6,7 @@ import asyncio
 import logging
 import os
 import socket
+from collections.abc import Callable
 from contextlib import AsyncExitStack
 from datetime import datetime, timedelta
 
@@ -21,6 +22,7 @@ from bot.app import (
     publish_commands,
 )
 from bot.config import Settings
+from mentoring.signup import now_utc
 from scheduler import Leadership, add_jobs, build_scheduler
 from storage.leases import Lease
 from storage.migrate import upgrade, upgrade_async
@@ -36,7 +38,8 @@ def migrate(settings: Settings) -> None:
 
 
 async def _serve(runtime: Runtime, bot: Bot, dp: Dispatcher, *, scheduler: bool,
-                 one_update_at_a_time: bool = False) -> None:
+                 one_update_at_a_time: bool = False,
+                 clock: Callable[[], datetime] = now_utc) -> None:
     async with AsyncExitStack() as stack:
         stack.push_async_callback(runtime.close)
         stack.push_async_callback(bot.session.close)
@@ -51,7 +54,7 @@ async def _serve(runtime: Runtime, bot: Bot, dp: Dispatcher, *, scheduler: bool,
             stack.push_async_callback(lease.release)
             stack.callback(jobs.shutdown, wait=False)
             sender = asyncio.create_task(
-                build_sender(runtime, bot).run(while_true=lambda: leadership.leader))
+                build_sender(runtime, bot, clock).run(while_true=lambda: leadership.leader))
             stack.callback(sender.cancel)
         await publish_commands(bot, runtime.i18n)
         settings = runtime.settings
@@ -88,20 +91,30 @@ async def run_telegram(settings: Settings, *, scheduler: bool) -> None:
     await _serve(runtime, bot, build_dispatcher(runtime), scheduler=scheduler)
 
 
-async def run_sandbox(settings: Settings, port: int, *, scheduler: bool) -> None:
-    """The sandbox server and the bot in one process, for trying Binôme without Telegram."""
+async def run_sandbox(settings: Settings, port: int, *, scheduler: bool,
+                      demo: bool = False) -> None:
+    """The sandbox server, its chat page and the bot in one process, for trying Binôme
+    without Telegram. The bot runs on a clock the page can move forward."""
+    from bot.sandbox_link import ProgrammeClock, link_sandbox, register_people
     from sandbox.server import start_sandbox
 
     await upgrade_async(settings.database_url)
     running = await start_sandbox(host=settings.sandbox_host, port=port)
     try:
-        runtime = build_runtime(settings)
+        clock = ProgrammeClock()
+        runtime = build_runtime(settings, clock)
         bot = build_bot(settings, token=running.token, api_url=running.url)
+        if demo:
+            from bot.demo import seed_demo
+
+            print(await seed_demo(runtime.sessions, clock()), flush=True)
+        await register_people(running.sandbox, runtime)
+        link_sandbox(running.sandbox, runtime, bot, clock)
         print(sandbox_banner(running.url), flush=True)
         # One update at a time: a control call that waits for its update then returns only
         # once the bot has answered, so what you read next is the bot's reply.
         await _serve(runtime, bot, build_dispatcher(runtime), scheduler=scheduler,
-                     one_update_at_a_time=True)
+                     one_update_at_a_time=True, clock=clock)
     finally:
         await running.stop()
 
@@ -109,13 +122,9 @@ async def run_sandbox(settings: Settings, port: int, *, scheduler: bool) -> None
 def sandbox_banner(url: str) -> str:
     return "\n".join([
         "",
-        f"Binôme is running against the local sandbox at {url} (no BOT_TOKEN set).",
-        "Talk to it as a new user:",
-        f"  curl -s -X POST {url}/control/users -H 'Content-Type: application/json' "
-        "-d '{\"first_name\": \"Léa\", \"language_code\": \"fr\"}'",
-        f"  curl -s -X POST {url}/control/users/100001/text -H 'Content-Type: application/json' "
-        "-d '{\"text\": \"/start\"}'",
-        f"  curl -s {url}/control/users/100001/transcript",
+        "Binôme is running against the local sandbox (no BOT_TOKEN set).",
+        f"Open {url}/ in your browser to chat with it.",
+        f"(Scripts can drive it through the control API under {url}/control/.)",
         "Press Ctrl+C to stop.",
         "",
     ])
