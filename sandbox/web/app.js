@@ -308,18 +308,22 @@
     node.type = "button";
     node.className = "inline-button" + (button.url ? " url" : "");
     node.textContent = button.text;
+    if (button.callback_data !== undefined) node.dataset.callback = button.callback_data;
     node.addEventListener("click", async () => {
       if (button.url) return openLink(button.url);
       if (button.callback_data === undefined) return;
-      const result = await act(() => api("POST", `/control/users/${userId}/press`, {
-        message_id: messageId, data: button.callback_data, timeout: 30,
-      }));
+      const result = await act(async () => {
+        const pressed = await api("POST", `/control/users/${userId}/press`, {
+          message_id: messageId, data: button.callback_data, timeout: 30,
+        });
+        await refreshChat();
+        return pressed;
+      });
       const answer = result && result.answer;
       if (answer && answer.text) {
         if (answer.show_alert) window.alert(answer.text); else toast(answer.text);
       }
       if (answer && answer.url) openLink(answer.url);
-      await refreshChat();
     });
     return node;
   }
@@ -369,8 +373,10 @@
     if (id === null || !text.trim()) return;
     $("message").value = "";
     hideCommands();
-    await act(() => api("POST", `/control/users/${id}/text`, { text, timeout: 30 }));
-    await refreshChat();
+    await act(async () => {
+      await api("POST", `/control/users/${id}/text`, { text, timeout: 30 });
+      await refreshChat();
+    });
   }
 
   // -- commands ----------------------------------------------------------------------------
@@ -436,7 +442,12 @@
   }
 
   async function travel(body) {
-    const result = await act(() => api("POST", "/control/time-travel", body));
+    const result = await act(async () => {
+      const moved = await api("POST", "/control/time-travel", body);
+      state.transcriptKey = "";
+      await refreshChat();
+      return moved;
+    });
     if (!result) return;
     state.now = result.now;
     $("travel-date").dataset.touched = "";
@@ -450,7 +461,6 @@
       : " " + t("no_time_travel");
     toast(t("time_moved", { date }) + details, 6);
     repoll();
-    await refreshChat();
   }
 
   // -- wiring ------------------------------------------------------------------------------
