@@ -15,10 +15,9 @@ import os
 import shutil
 import socket
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import text
@@ -34,6 +33,7 @@ from tests.e2e.journeys import (
     CONFIRM,
     ROLE_STUDENT,
     ROLE_VOLUNTEER,
+    next_weekday_morning,
     student_script,
     volunteer_script,
 )
@@ -42,7 +42,6 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                  "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
-PARIS = ZoneInfo("Europe/Paris")
 
 pytestmark = [
     pytest.mark.slow,
@@ -163,17 +162,9 @@ def bubble(page: Any, words: str) -> Any:
     return page.locator(".bubble", has_text=words).last
 
 
-def next_weekday_morning(now: datetime) -> datetime:
-    """10:00 in Paris on a Tuesday to Friday: outside quiet hours, so the bot sends at once."""
-    day = (now.astimezone(PARIS) + timedelta(days=1)).date()
-    while day.isoweekday() not in (2, 3, 4, 5):
-        day += timedelta(days=1)
-    return datetime(day.year, day.month, day.day, 10, 0, tzinfo=PARIS)
-
-
 async def test_two_people_meet_in_the_browser(page: Any, tmp_path: Path) -> None:
     # The date control: move to a weekday morning, where nothing is held for quiet hours.
-    morning = next_weekday_morning(datetime.now(PARIS))
+    morning = next_weekday_morning(datetime.now(UTC))
     await page.fill("#travel-date", morning.strftime("%Y-%m-%dT%H:%M"))
     await page.click("#travel-go")
     await settled(page)
