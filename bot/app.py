@@ -57,6 +57,7 @@ class Runtime:
     i18n: CatalogueI18n
     storage: BaseStorage
     isolation: BaseEventIsolation
+    clock: Callable[[], datetime] = now_utc
 
     async def close(self) -> None:
         await self.storage.close()
@@ -91,18 +92,20 @@ def build_runtime(settings: Settings, clock: Callable[[], datetime] = now_utc) -
         staff=StaffDirectory(uow, clock, settings.staff_ids),
         outbox=OutboxQueue(sessions),
         notifications=Notifications(signup, i18n, settings.timezone),
-        i18n=i18n, storage=storage, isolation=isolation,
+        i18n=i18n, storage=storage, isolation=isolation, clock=clock,
     )
 
 
 def build_sender(runtime: Runtime, bot: Bot,
-                 clock: Callable[[], datetime] = now_utc) -> OutboxSender:
+                 clock: Callable[[], datetime] | None = None) -> OutboxSender:
+    """The outbox sender, on the runtime's clock unless told otherwise."""
     async def render(kind: str, params: dict[str, Any], recipient: int,
                      language: str) -> Rendered | None:
         message = await runtime.notifications.render(kind, params, recipient, language)
         return Rendered(*message) if message else None
 
-    return OutboxSender(runtime.outbox, bot, render, runtime.settings.send_rate, clock)
+    return OutboxSender(runtime.outbox, bot, render, runtime.settings.send_rate,
+                        clock or runtime.clock)
 
 
 def build_dispatcher(runtime: Runtime) -> Dispatcher:
@@ -116,6 +119,7 @@ def build_dispatcher(runtime: Runtime) -> Dispatcher:
     dp["staff"] = runtime.staff
     dp["zone"] = ZoneInfo(runtime.settings.timezone)
     dp["settings"] = runtime.settings
+    dp["clock"] = runtime.clock
     UserLanguage(runtime.i18n, runtime.signup, runtime.settings.default_language).setup(dp)
     dp.include_routers(*get_routers())
     return dp

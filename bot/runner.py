@@ -6,7 +6,6 @@ import asyncio
 import logging
 import os
 import socket
-from collections.abc import Callable
 from contextlib import AsyncExitStack
 from datetime import datetime, timedelta
 
@@ -22,7 +21,6 @@ from bot.app import (
     publish_commands,
 )
 from bot.config import Settings
-from mentoring.signup import now_utc
 from scheduler import Leadership, add_jobs, build_scheduler
 from storage.leases import Lease
 from storage.migrate import upgrade, upgrade_async
@@ -38,8 +36,7 @@ def migrate(settings: Settings) -> None:
 
 
 async def _serve(runtime: Runtime, bot: Bot, dp: Dispatcher, *, scheduler: bool,
-                 one_update_at_a_time: bool = False,
-                 clock: Callable[[], datetime] = now_utc) -> None:
+                 one_update_at_a_time: bool = False) -> None:
     async with AsyncExitStack() as stack:
         stack.push_async_callback(runtime.close)
         stack.push_async_callback(bot.session.close)
@@ -54,7 +51,7 @@ async def _serve(runtime: Runtime, bot: Bot, dp: Dispatcher, *, scheduler: bool,
             stack.push_async_callback(lease.release)
             stack.callback(jobs.shutdown, wait=False)
             sender = asyncio.create_task(
-                build_sender(runtime, bot, clock).run(while_true=lambda: leadership.leader))
+                build_sender(runtime, bot).run(while_true=lambda: leadership.leader))
             stack.callback(sender.cancel)
         await publish_commands(bot, runtime.i18n)
         settings = runtime.settings
@@ -114,7 +111,7 @@ async def run_sandbox(settings: Settings, port: int, *, scheduler: bool,
         # One update at a time: a control call that waits for its update then returns only
         # once the bot has answered, so what you read next is the bot's reply.
         await _serve(runtime, bot, build_dispatcher(runtime), scheduler=scheduler,
-                     one_update_at_a_time=True, clock=clock)
+                     one_update_at_a_time=True)
     finally:
         await running.stop()
 

@@ -68,7 +68,7 @@ def link_sandbox(sandbox: Sandbox, runtime: Runtime, bot: Bot, clock: ProgrammeC
         clock.move_to(at)
         done = await tick(runtime.matchmaker, runtime.keeping, runtime.availability, clock())
         # Deliver now what is due, so the page shows it when the request returns.
-        delivery = asyncio.ensure_future(build_sender(runtime, bot, clock).drain())
+        delivery = asyncio.ensure_future(build_sender(runtime, bot).drain())
         delivery.add_done_callback(_log_failure)
         finished, _ = await asyncio.wait({delivery}, timeout=DELIVERY_WAIT_SECONDS)
         return {**done, "sent": delivery.result() if finished else None}

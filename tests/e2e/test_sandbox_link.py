@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from bot.app import Runtime, build_bot, build_runtime
+from bot.app import Runtime, build_bot, build_dispatcher, build_runtime, build_sender
 from bot.demo import DEMO_SOURCE, STUDENTS, VOLUNTEERS, known_people, seed_demo
 from bot.runner import sandbox_banner
 from bot.sandbox_link import ProgrammeClock, link_sandbox, register_people
@@ -50,11 +50,14 @@ def test_the_banner_gives_one_address() -> None:
 async def test_time_travel_moves_the_bot_clock_and_ticks(
     linked: tuple[Runtime, ProgrammeClock], client: SandboxClient
 ) -> None:
-    _runtime, clock = linked
+    runtime, clock = linked
     moved = await client.time_travel(days=7)
     assert moved["ticked"] == {"expired": 0, "reminded": 0, "follow_ups": 0, "sent": 0}
     assert abs(clock().timestamp() - moved["now"]) < 2
     assert clock() - now_utc() > timedelta(days=6, hours=23)
+    # Handlers and the outbox sender read the same clock.
+    assert build_dispatcher(runtime)["clock"] is clock
+    assert build_sender(runtime, build_bot(runtime.settings, token="1:A"))._clock is clock
 
 
 async def test_staff_created_on_the_page_get_staff_rights(
