@@ -203,6 +203,7 @@ async def test_two_people_meet_in_the_browser(page: Any, tmp_path: Path) -> None
     later = morning + timedelta(days=7)
     assert str(later.day) in await page.inner_text("#clock")
     await page.locator("#messages").evaluate("box => box.scrollTop = box.scrollHeight")
+    await page.evaluate("document.getElementById('toast').hidden = true")
     final = tmp_path / "4-first-check-in.png"
     await page.screenshot(path=final)
     await open_chat(page, marc)
