@@ -38,17 +38,28 @@ class Person:
     demo: bool
 
 
-async def seed_demo(sessions: async_sessionmaker[Any], now: datetime) -> str:
-    """Write the demo population unless it is there already; says what it did."""
+@dataclass(frozen=True)
+class Seeded:
+    """What seeding did: ``written`` is False when the demo data was already there."""
+
+    written: bool
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+async def seed_demo(sessions: async_sessionmaker[Any], now: datetime) -> Seeded:
+    """Write the demo population unless it is there already."""
     async with sessions() as session:
         present = await session.scalar(
             select(func.count()).select_from(UserRow).where(UserRow.source == DEMO_SOURCE))
         if present:
-            return f"Demo data already present ({present} people)."
+            return Seeded(False, f"Demo data already present ({present} people).")
         counts = await _write(session, now, random.Random(SEED))
         await session.commit()
-    return ("Demo data written: {students} students ({waiting} waiting), {volunteers} "
-            "volunteers, {pairs} pairs.".format(**counts))
+    return Seeded(True, "Demo data written: {students} students ({waiting} waiting), "
+                  "{volunteers} volunteers, {pairs} pairs.".format(**counts))
 
 
 async def _write(session: AsyncSession, now: datetime, rng: random.Random) -> dict[str, int]:

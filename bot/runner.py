@@ -101,11 +101,17 @@ async def run_sandbox(settings: Settings, port: int, *, scheduler: bool,
         clock = ProgrammeClock()
         runtime = build_runtime(settings, clock)
         bot = build_bot(settings, token=running.token, api_url=running.url)
+        seeded = None
         if demo:
             from bot.demo import seed_demo
 
-            print(await seed_demo(runtime.sessions, clock()), flush=True)
+            seeded = await seed_demo(runtime.sessions, clock())
+            print(seeded, flush=True)
         await register_people(running.sandbox, runtime)
+        if seeded and seeded.written:
+            # Matching shows at once instead of at the first hourly batch.
+            _plan, made = await runtime.matchmaker.run_batch(time_budget=10)
+            print(f"Demo matching: {made} students proposed to volunteers.", flush=True)
         link_sandbox(running.sandbox, runtime, bot, clock)
         print(sandbox_banner(running.url), flush=True)
         # One update at a time: a control call that waits for its update then returns only

@@ -260,6 +260,13 @@
       image.src = `/control/files/${encodeURIComponent(message.photo.file_id)}`;
       image.alt = "photo";
       image.className = "photo";
+      // The picture arrives after the layout: keep the newest message in view.
+      image.addEventListener("load", () => {
+        const box = $("messages");
+        if (box.scrollHeight - box.scrollTop - box.clientHeight < image.height + 120) {
+          box.scrollTop = box.scrollHeight;
+        }
+      });
       node.append(image);
     }
     if (message.document) {
@@ -287,7 +294,11 @@
     const time = new Date(message.date * 1000).toLocaleTimeString(state.lang, { hour: "2-digit", minute: "2-digit" });
     meta.textContent = (message.edited ? t("edited") + " " : "") + time;
     node.append(meta);
-    row.append(node);
+    // As in Telegram, the inline keyboard hangs under the bubble, as wide as it.
+    const stack = document.createElement("div");
+    stack.className = "stack";
+    stack.append(node);
+    row.append(stack);
     const keyboard = message.reply_markup && message.reply_markup.inline_keyboard;
     if (keyboard && message.from === "bot") {
       const wrap = document.createElement("div");
@@ -298,7 +309,7 @@
         for (const button of buttons) line.append(inlineButton(button, message.message_id, userId));
         wrap.append(line);
       }
-      node.append(wrap);
+      stack.append(wrap);
     }
     return row;
   }

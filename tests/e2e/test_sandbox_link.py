@@ -74,8 +74,8 @@ async def test_demo_data_is_written_once_and_reaches_the_sandbox(
     linked: tuple[Runtime, ProgrammeClock], sandbox: Any, client: SandboxClient
 ) -> None:
     runtime, clock = linked
-    said = await seed_demo(runtime.sessions, clock())
-    assert said.startswith("Demo data written")
+    seeded = await seed_demo(runtime.sessions, clock())
+    assert seeded.written and str(seeded).startswith("Demo data written")
     figures = await runtime.staff.figures()
     assert (figures["students"], figures["volunteers"]) == (STUDENTS, VOLUNTEERS)
     assert STUDENTS * 0.5 < figures["waiting"] < STUDENTS * 0.85
@@ -83,7 +83,8 @@ async def test_demo_data_is_written_once_and_reaches_the_sandbox(
     assert any(gap.waiting > gap.free_places for gap in await runtime.staff.gaps())
     assert await runtime.staff.pairs_at_risk()  # a few pairs have gone quiet
 
-    assert (await seed_demo(runtime.sessions, clock())).startswith("Demo data already")
+    again = await seed_demo(runtime.sessions, clock())
+    assert not again.written and str(again).startswith("Demo data already")
     people = await known_people(runtime.sessions)
     assert len(people) == STUDENTS + VOLUNTEERS and all(p.demo for p in people)
     assert (await runtime.staff.figures())["students"] == STUDENTS
