@@ -488,6 +488,13 @@
     $("message").addEventListener("input", onTyping);
     $("message").addEventListener("keydown", (event) => {
       if (event.key === "Escape") hideCommands();
+      // Tab completes the first command of the menu, as Telegram does.
+      const first = $("commands").querySelector(".command-name");
+      if (event.key === "Tab" && !$("commands").hidden && first) {
+        event.preventDefault();
+        $("message").value = first.textContent;
+        onTyping();
+      }
     });
     $("menu-button").addEventListener("click", () => {
       if ($("commands").hidden) showCommands(""); else hideCommands();

@@ -1,7 +1,8 @@
-"""The sandbox chat page in real Chromium, against the real ``run_sandbox`` (sandbox, bot,
+"""The sandbox chat page in real Chromium. Against the real ``run_sandbox`` (sandbox, bot,
 scheduler and outbox sender in one process): a volunteer and a student sign up by clicking
 and typing, the volunteer accepts the proposal, both read the introduction, and moving the
-clock a week brings the first check-in question.
+clock a week brings the first check-in question. Against a bare sandbox: formatting,
+escaping, files, pictures, edits, keyboards and the command menu look as in Telegram.
 
 Screenshots go to the test's temporary directory; with ``BINOME_SCREENSHOT=path`` the last
 one is also saved there (that is how docs/sandbox-chat.png is made).
@@ -103,8 +104,9 @@ async def sandbox_url(empty_database_url: str) -> AsyncIterator[str]:
             await task
 
 
-@pytest.fixture
-async def page(sandbox_url: str) -> AsyncIterator[Any]:
+@contextlib.asynccontextmanager
+async def chat_page(url: str) -> AsyncIterator[Any]:
+    """The chat page at ``url`` in headless Chromium, in French; fails on any script error."""
     from playwright.async_api import async_playwright
 
     async with async_playwright() as playwright:
@@ -115,12 +117,18 @@ async def page(sandbox_url: str) -> AsyncIterator[Any]:
         opened = await context.new_page()
         errors: list[str] = []
         opened.on("pageerror", lambda error: errors.append(str(error)))
-        await opened.goto(sandbox_url + "/")
+        await opened.goto(url + "/")
         try:
             yield opened
         finally:
             await browser.close()
         assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+@pytest.fixture
+async def page(sandbox_url: str) -> AsyncIterator[Any]:
+    async with chat_page(sandbox_url) as opened:
+        yield opened
 
 
 async def settled(page: Any) -> None:
@@ -159,7 +167,8 @@ async def open_chat(page: Any, user_id: int) -> None:
 
 
 def bubble(page: Any, words: str) -> Any:
-    return page.locator(".bubble", has_text=words).last
+    """The latest message saying ``words``, with its buttons."""
+    return page.locator(".stack", has=page.locator(".bubble", has_text=words)).last
 
 
 async def test_two_people_meet_in_the_browser(page: Any, tmp_path: Path) -> None:
@@ -212,3 +221,113 @@ async def test_two_people_meet_in_the_browser(page: Any, tmp_path: Path) -> None
 
     if os.environ.get("BINOME_SCREENSHOT"):
         shutil.copy(final, os.environ["BINOME_SCREENSHOT"])
+
+
+@pytest.fixture
+async def bare_sandbox() -> AsyncIterator[Any]:
+    """A sandbox with no bot: the test speaks the Bot API itself, and confirms every update
+    at once as a polling bot would."""
+    from aiogram import Bot
+    from aiogram.client.session.aiohttp import AiohttpSession
+    from aiogram.client.telegram import TelegramAPIServer
+
+    from sandbox.server import start_sandbox
+
+    running = await start_sandbox(port=0)
+    bot = Bot(running.token, session=AiohttpSession(api=TelegramAPIServer.from_base(running.url)))
+
+    async def confirm_updates() -> None:
+        offset = 0
+        while True:
+            for update in await bot.get_updates(offset=offset, timeout=1):
+                offset = update.update_id + 1
+
+    confirming = asyncio.create_task(confirm_updates())
+    try:
+        yield running, bot
+    finally:
+        confirming.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await confirming
+        await bot.session.close()
+        await running.stop()
+
+
+async def test_the_page_renders_what_telegram_would(bare_sandbox: Any, tmp_path: Path) -> None:
+    from aiogram.types import (
+        BotCommand,
+        BufferedInputFile,
+        InlineKeyboardButton,
+        InlineKeyboardMarkup,
+        KeyboardButton,
+        ReplyKeyboardMarkup,
+    )
+
+    from sandbox.media import make_png
+
+    running, bot = bare_sandbox
+    async with SandboxClient(running.url) as client:
+        lea = await client.create_user("Léa", role="student")
+        await lea.send("/start")
+    await bot.set_my_commands([BotCommand(command="start", description="Commencer"),
+                               BotCommand(command="help", description="Aide")])
+    buttons = InlineKeyboardMarkup(inline_keyboard=[[
+        InlineKeyboardButton(text="Oui", callback_data="yes"),
+        InlineKeyboardButton(text="Site", url="https://example.org/")]])
+    await bot.send_message(
+        lea.id, '<b>Gras <i>et italique</i></b> &lt;img src=x onerror=alert(1)&gt; '
+        '<a href="https://example.org/doc">lien</a> <tg-spoiler>secret</tg-spoiler> '
+        '<code>x = 1</code>', parse_mode="HTML", reply_markup=buttons)
+    before = await bot.send_message(lea.id, "Avant")
+    await bot.edit_message_text("Après", chat_id=lea.id, message_id=before.message_id)
+    await bot.send_document(lea.id, BufferedInputFile(b'{"prenom": "Lea"}', "donnees.json"),
+                            caption="Tes données")
+    await bot.send_photo(lea.id, BufferedInputFile(make_png(40, 30), "chart.png"))
+    await bot.send_message(lea.id, "Choisis", reply_markup=ReplyKeyboardMarkup(
+        keyboard=[[KeyboardButton(text="Matin"), KeyboardButton(text="Soir")]]))
+
+    async with chat_page(running.url) as page:
+        await page.click(f'#people .person[data-id="{lea.id}"]')
+        formatted = bubble(page, "Gras")
+        await formatted.wait_for()
+        assert await formatted.locator("b i").inner_text() == "et italique"
+        # What the bot escaped shows as text and never becomes an element.
+        assert "<img src=x onerror=alert(1)>" in await formatted.inner_text()
+        assert await page.locator(".bubble img:not(.photo)").count() == 0
+        assert await formatted.locator('a[href="https://example.org/doc"]').count() == 1
+        assert await formatted.locator(".spoiler").inner_text() == "secret"
+        assert await formatted.locator("code").inner_text() == "x = 1"
+        assert "modifié" in await bubble(page, "Après").locator(".meta").inner_text()
+        document = page.locator("a.document")
+        assert await document.get_attribute("download") == "donnees.json"
+        fetched = await page.request.get(running.url + await document.get_attribute("href"))
+        assert await fetched.body() == b'{"prenom": "Lea"}'
+        await page.wait_for_function(
+            "document.querySelector('img.photo') && document.querySelector('img.photo')"
+            ".naturalWidth === 40")
+
+        await page.click(".reply-button:has-text('Soir')")
+        await settled(page)
+        await page.wait_for_selector(".outgoing .bubble:has-text('Soir')")
+        await page.click(".inline-button[data-callback='yes']")
+        await settled(page)
+        assert not await page.locator("#toast").is_visible()  # no error, no answer text
+
+        await page.fill("#message", "/")
+        await page.wait_for_selector("#commands .command")
+        assert await page.locator("#commands .command-name").all_inner_texts() == [
+            "/start", "/help"]
+        await page.fill("#message", "/he")
+        await page.press("#message", "Tab")
+        assert await page.input_value("#message") == "/help"
+        await page.press("#message", "Enter")
+        await settled(page)
+        await page.wait_for_selector(".outgoing .bubble:has-text('/help')")
+        await page.screenshot(path=tmp_path / "rendering.png")
+
+        assert await page.inner_text("#new-student") == "+ Élève"
+        await page.click("#lang")
+        assert await page.inner_text("#new-student") == "+ Student"
+    async with SandboxClient(running.url) as client:
+        said = [m["text"] for m in await client.user(lea.id).messages() if m["from"] == "user"]
+    assert said[-2:] == ["Soir", "/help"]
