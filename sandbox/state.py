@@ -159,7 +159,11 @@ class Sandbox:
 
     def create_user(self, first_name: str = "Léa", **details: Any) -> User:
         """Create a user (and its private chat); ids count up from 100001 unless given."""
-        user_id = details.pop("id", None) or self._next_user_id
+        user_id = details.pop("id", None)
+        if user_id is None:
+            user_id = self._next_user_id
+            while user_id in self.users:  # taken by someone registered with their own id
+                user_id += 1
         if not isinstance(user_id, int) or user_id <= 0:
             raise ControlError(400, "id must be a positive integer")
         if user_id in self.users or user_id == self.bot_id:

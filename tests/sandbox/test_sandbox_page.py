@@ -46,8 +46,9 @@ async def test_people_lists_the_page_people_and_counts_seeded_ones(
     assert [p["id"] for p in found["demo"]["matches"]] == [100_000_007]
     by_id = await client.request("GET", "/control/people?q=600000001")
     assert [p["first_name"] for p in by_id["demo"]["matches"]] == ["Marc"]
-    # Seeded ids do not move the counter of new users.
-    assert (await client.create_user("Inès")).id == lea.id + 1
+    # Seeded ids do not move the counter of new users, and taken ids are skipped.
+    sandbox.create_user("Yanis", id=lea.id + 1, group="demo", started=True)
+    assert (await client.create_user("Inès")).id == lea.id + 2
     with pytest.raises(SandboxError, match="role must be one of"):
         await client.create_user("X", role="admin")
 
