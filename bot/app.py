@@ -61,6 +61,7 @@ class Runtime:
     i18n: CatalogueI18n
     storage: BaseStorage
     isolation: BaseEventIsolation
+    clock: Callable[[], datetime] = now_utc
 
     async def close(self) -> None:
         await self.storage.close()
@@ -96,12 +97,13 @@ def build_runtime(settings: Settings, clock: Callable[[], datetime] = now_utc) -
         broadcasts=Broadcasts(uow, clock),
         outbox=OutboxQueue(sessions),
         notifications=Notifications(signup, i18n, settings.timezone),
-        i18n=i18n, storage=storage, isolation=isolation,
+        i18n=i18n, storage=storage, isolation=isolation, clock=clock,
     )
 
 
 def build_sender(runtime: Runtime, bot: Bot,
-                 clock: Callable[[], datetime] = now_utc) -> OutboxSender:
+                 clock: Callable[[], datetime] | None = None) -> OutboxSender:
+    """The outbox sender, on the runtime's clock unless told otherwise."""
     from bot.broadcasts import BroadcastTexts
 
     broadcasts = BroadcastTexts(runtime.broadcasts)
@@ -114,7 +116,8 @@ def build_sender(runtime: Runtime, bot: Bot,
         message = await runtime.notifications.render(kind, params, recipient, language)
         return Rendered(*message) if message else None
 
-    return OutboxSender(runtime.outbox, bot, render, runtime.settings.send_rate, clock)
+    return OutboxSender(runtime.outbox, bot, render, runtime.settings.send_rate,
+                        clock or runtime.clock)
 
 
 def build_progress(runtime: Runtime, bot: Bot, sender: OutboxSender) -> BroadcastProgress:
@@ -138,6 +141,7 @@ def build_dispatcher(runtime: Runtime) -> Dispatcher:
     dp["broadcasts"] = runtime.broadcasts
     dp["zone"] = ZoneInfo(runtime.settings.timezone)
     dp["settings"] = runtime.settings
+    dp["clock"] = runtime.clock
     UserLanguage(runtime.i18n, runtime.signup, runtime.settings.default_language).setup(dp)
     dp.include_routers(*get_routers())
     return dp

@@ -33,6 +33,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     sandbox = commands.add_parser("sandbox", help="run the local sandbox and the bot against it")
     sandbox.add_argument("--port", type=int, help="sandbox port (default: SANDBOX_PORT)")
     sandbox.add_argument("--no-scheduler", action="store_true")
+    sandbox.add_argument("--demo", action="store_true",
+                         help="first fill the database with a demo programme (once)")
     commands.add_parser("migrate", help="apply the database migrations")
     match = commands.add_parser("match", help="pair everyone waiting as well as possible")
     match.add_argument("--dry-run", action="store_true",
@@ -90,7 +92,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "sandbox" or settings.bot_token is None:
         port = getattr(args, "port", None) or settings.sandbox_port
-        asyncio.run(runner.run_sandbox(settings, port, scheduler=not args.no_scheduler))
+        asyncio.run(runner.run_sandbox(settings, port, scheduler=not args.no_scheduler,
+                                       demo=getattr(args, "demo", False)))
         return 0
     asyncio.run(runner.run_telegram(settings, scheduler=not args.no_scheduler))
     return 0

@@ -36,7 +36,7 @@ class Settings(BaseSettings):
     webhook_port: int = 8443
     send_rate: float = Field(default=25.0, gt=0, le=30)
     sandbox_host: str = "127.0.0.1"
-    sandbox_port: int = 8081
+    sandbox_port: int = 8080
     log_level: str = "INFO"
     proposal_answer_hours: float = Field(default=72, gt=0)
     not_now_pause_days: int = Field(default=28, ge=1)

@@ -92,15 +92,31 @@ async def run_telegram(settings: Settings, *, scheduler: bool) -> None:
     await _serve(runtime, bot, build_dispatcher(runtime), scheduler=scheduler)
 
 
-async def run_sandbox(settings: Settings, port: int, *, scheduler: bool) -> None:
-    """The sandbox server and the bot in one process, for trying Binôme without Telegram."""
+async def run_sandbox(settings: Settings, port: int, *, scheduler: bool,
+                      demo: bool = False) -> None:
+    """The sandbox server, its chat page and the bot in one process, for trying Binôme
+    without Telegram. The bot runs on a clock the page can move forward."""
+    from bot.sandbox_link import ProgrammeClock, link_sandbox, register_people
     from sandbox.server import start_sandbox
 
     await upgrade_async(settings.database_url)
     running = await start_sandbox(host=settings.sandbox_host, port=port)
     try:
-        runtime = build_runtime(settings)
+        clock = ProgrammeClock()
+        runtime = build_runtime(settings, clock)
         bot = build_bot(settings, token=running.token, api_url=running.url)
+        seeded = None
+        if demo:
+            from bot.demo import seed_demo
+
+            seeded = await seed_demo(runtime.sessions, clock())
+            print(seeded, flush=True)
+        await register_people(running.sandbox, runtime)
+        if seeded and seeded.written:
+            # Matching shows at once instead of at the first hourly batch.
+            _plan, made = await runtime.matchmaker.run_batch(time_budget=10)
+            print(f"Demo matching: {made} students proposed to volunteers.", flush=True)
+        link_sandbox(running.sandbox, runtime, bot, clock)
         print(sandbox_banner(running.url), flush=True)
         # One update at a time: a control call that waits for its update then returns only
         # once the bot has answered, so what you read next is the bot's reply.
@@ -113,13 +129,9 @@ async def run_sandbox(settings: Settings, port: int, *, scheduler: bool) -> None
 def sandbox_banner(url: str) -> str:
     return "\n".join([
         "",
-        f"Binôme is running against the local sandbox at {url} (no BOT_TOKEN set).",
-        "Talk to it as a new user:",
-        f"  curl -s -X POST {url}/control/users -H 'Content-Type: application/json' "
-        "-d '{\"first_name\": \"Léa\", \"language_code\": \"fr\"}'",
-        f"  curl -s -X POST {url}/control/users/100001/text -H 'Content-Type: application/json' "
-        "-d '{\"text\": \"/start\"}'",
-        f"  curl -s {url}/control/users/100001/transcript",
+        "Binôme is running against the local sandbox (no BOT_TOKEN set).",
+        f"Open {url}/ in your browser to chat with it.",
+        f"(Scripts can drive it through the control API under {url}/control/.)",
         "Press Ctrl+C to stop.",
         "",
     ])

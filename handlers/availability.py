@@ -21,6 +21,7 @@ from handlers.states import Pause
 from mentoring.catalog import CAPACITIES
 from mentoring.keeping_in_touch import VolunteerAvailability
 from mentoring.matchmaking import Matchmaker
+from mentoring.ports import Clock
 
 LENGTHS = {"2w": timedelta(weeks=2), "1m": timedelta(days=30)}
 LONGEST_PAUSE = timedelta(days=366)
@@ -55,7 +56,7 @@ async def pause(message: Message, matchmaker: Matchmaker) -> None:
 
 
 async def paused_for(callback: CallbackQuery, callback_data: PauseChoice, state: FSMContext,
-                     matchmaker: Matchmaker, zone: ZoneInfo) -> None:
+                     matchmaker: Matchmaker, zone: ZoneInfo, clock: Clock) -> None:
     await callback.answer()
     await edit_markup(callback, None)
     if callback_data.length == "date":
@@ -63,14 +64,14 @@ async def paused_for(callback: CallbackQuery, callback_data: PauseChoice, state:
         if isinstance(callback.message, Message):
             await callback.message.answer(_("Until which date? For example 15/01/2027."))
         return
-    until = datetime.now(UTC) + LENGTHS.get(callback_data.length, LENGTHS["2w"])
+    until = clock() + LENGTHS.get(callback_data.length, LENGTHS["2w"])
     await _pause_until(callback.from_user.id, until, matchmaker, zone, callback.message)
 
 
 async def typed_date(message: Message, state: FSMContext, matchmaker: Matchmaker,
-                     zone: ZoneInfo) -> None:
+                     zone: ZoneInfo, clock: Clock) -> None:
     day = parse_day(message.text or "")
-    today = datetime.now(zone).date()
+    today = clock().astimezone(zone).date()
     if day is None:
         await message.answer(_("I didn't understand this date: write it like 15/01/2027."))
         return

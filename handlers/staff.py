@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import statistics
-from datetime import UTC, datetime
 
 from aiogram import Bot, Router, html
 from aiogram.exceptions import TelegramBadRequest
@@ -26,6 +25,7 @@ from handlers.callbacks import RiskAction
 from mentoring import catalog, places
 from mentoring.matchmaking import Matchmaker
 from mentoring.pair_care import PairCare
+from mentoring.ports import Clock
 from mentoring.signup import Signup
 from mentoring.staff import (
     EXPORT_ENCODING,
@@ -65,13 +65,13 @@ class IsStaff(Filter):
         return event.from_user is not None and await staff.is_staff(event.from_user.id)
 
 
-async def waiting(message: Message, matchmaker: Matchmaker) -> None:
+async def waiting(message: Message, matchmaker: Matchmaker, clock: Clock) -> None:
     """Everyone waiting for a mentor, longest first, with how long they have waited."""
     students = await matchmaker.waiting_list()
     if not students:
         await message.answer(_("Nobody is waiting for a mentor right now."))
         return
-    now = datetime.now(UTC)
+    now = clock()
     heading = texts.ngettext("<b>{count} student is waiting for a mentor</b>:",
                              "<b>{count} students are waiting for a mentor</b>, longest first:",
                              len(students))

@@ -1,4 +1,4 @@
-"""``python -m sandbox [--host 127.0.0.1] [--port 8081] [--token ...]``: run it standalone."""
+"""``python -m sandbox [--host 127.0.0.1] [--port 8080] [--token ...]``: run it standalone."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """Command-line options."""
     parser = argparse.ArgumentParser(prog="python -m sandbox", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1", help="loopback address to listen on")
-    parser.add_argument("--port", type=int, default=8081, help="0 picks a free port")
+    parser.add_argument("--port", type=int, default=8080, help="0 picks a free port")
     parser.add_argument("--token", default=DEFAULT_TOKEN, help="the bot token to accept")
     parser.add_argument("--global-rate", type=int, default=30, help="sends per second, 0 = off")
     parser.add_argument("--chat-burst", type=int, default=5, help="per-chat burst, 0 = off")

@@ -116,6 +116,14 @@ class SandboxClient:
         clock = await self.request("POST", "/control/clock", {"advance_seconds": seconds})
         return float(clock["now"])
 
+    async def time_travel(
+        self, *, seconds: float | None = None, days: float | None = None, to: str | None = None
+    ) -> dict[str, Any]:
+        """Move the clock forward (by ``seconds`` or ``days``, or ``to`` an ISO 8601 time) and
+        let a linked bot run its scheduler then; {"now", "offset", "ticked"}."""
+        body = {"seconds": seconds, "days": days, "to": to}
+        return await self.request("POST", "/control/time-travel", body)
+
     async def bot_info(self) -> dict[str, Any]:
         """Commands, webhook info, pending updates, call counters, 429 count, users."""
         return await self.request("GET", "/control/bot")

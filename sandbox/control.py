@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import time
+import unicodedata
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
@@ -99,6 +101,7 @@ async def _finish(
 ) -> dict[str, Any]:
     """Common tail of user actions: wait for processing unless ``wait`` is false, report."""
     sandbox = _sandbox(request)
+    sandbox.touch()
     result: dict[str, Any] = {"update_id": update.update_id if update else None, **extra}
     if update is not None and body.get("wait", True):
         timeout = _number(body, "timeout", DEFAULT_WAIT_TIMEOUT)
@@ -111,9 +114,13 @@ async def _finish(
 
 
 async def create_user(request: web.Request) -> web.Response:
-    """``POST /control/users``."""
+    """``POST /control/users`` {first_name?, language_code?, ..., role?}: role "staff" also
+    gives the user staff rights when a bot is linked (``Sandbox.on_new_staff``)."""
     body = await _body(request)
-    user = _sandbox(request).create_user(**body)
+    sandbox = _sandbox(request)
+    user = sandbox.create_user(**body)
+    if user.role == "staff" and sandbox.on_new_staff is not None:
+        await sandbox.on_new_staff(user.id)
     return _reply(user.control_view(), 201)
 
 
@@ -257,6 +264,101 @@ async def clock(request: web.Request) -> web.Response:
     return _reply({"now": sandbox.now(), "offset": sandbox.clock_offset})
 
 
+async def time_travel(request: web.Request) -> web.Response:
+    """``POST /control/time-travel`` {seconds? | days? | to? (ISO 8601 with a zone)}: move the
+    clock forward, then let a linked bot run its scheduler at the new time."""
+    body = await _body(request)
+    sandbox = _sandbox(request)
+    target = _travel_target(sandbox, body)
+    sandbox.advance_clock(max(0.0, target - sandbox.now()))
+    at = datetime.fromtimestamp(sandbox.now(), UTC)
+    ticked = await sandbox.on_time_travel(at) if sandbox.on_time_travel is not None else None
+    sandbox.touch()
+    return _reply({"now": sandbox.now(), "offset": sandbox.clock_offset, "ticked": ticked})
+
+
+def _travel_target(sandbox: Sandbox, body: dict[str, Any]) -> float:
+    given = [name for name in ("seconds", "days", "to") if body.get(name) is not None]
+    if len(given) != 1:
+        raise ControlError(400, "give exactly one of seconds, days or to")
+    if given[0] == "to":
+        try:
+            moment = datetime.fromisoformat(str(body["to"]))
+        except ValueError:
+            raise ControlError(
+                400, "to must be an ISO 8601 time, e.g. 2026-12-01T10:00+01:00") from None
+        if moment.tzinfo is None:
+            raise ControlError(400, "to needs a time zone, e.g. 2026-12-01T10:00+01:00")
+        target = moment.timestamp()
+    else:
+        amount = _number(body, given[0], 0)
+        target = sandbox.now() + amount * (86400 if given[0] == "days" else 1)
+    if target < sandbox.now() - 1:
+        raise ControlError(400, "the clock only moves forward")
+    return target
+
+
+async def people(request: web.Request) -> web.Response:
+    """``GET /control/people?since=REVISION&wait=SECONDS&q=TEXT``: what the chat page lists.
+
+    Answers at once unless ``since`` is the current revision; then waits up to ``wait`` s
+    for a change (a long poll). Seeded (grouped) users are only counted, and searched by
+    ``q``, so hundreds of them never flood the list."""
+    sandbox = _sandbox(request)
+    try:
+        since = int(request.query.get("since", "-1"))
+        seconds = min(float(request.query.get("wait", "0")), 60.0)
+    except ValueError:
+        raise ControlError(400, "since and wait must be numbers") from None
+    if since == sandbox.revision and seconds > 0:
+        await sandbox.changed_since(since, seconds)
+    query = _folded(request.query.get("q", "").strip())
+    listed, grouped = [], []
+    for user in sandbox.users.values():
+        if user.group is None:
+            listed.append(_person(sandbox, user.id))
+        elif query and (query in _folded(user.first_name) or query == str(user.id)):
+            grouped.append(user.id)
+    demo_count = sum(1 for user in sandbox.users.values() if user.group is not None)
+    return _reply({
+        "revision": sandbox.revision,
+        "now": sandbox.now(),
+        "offset": sandbox.clock_offset,
+        "time_travel": sandbox.on_time_travel is not None,
+        "people": listed,
+        "demo": {"count": demo_count, "matches": [_person(sandbox, i) for i in grouped[:50]]},
+        "commands": _commands(sandbox),
+    })
+
+
+def _folded(text: str) -> str:
+    """Lower case without accents, so "lea" finds "Léa"."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _person(sandbox: Sandbox, user_id: int) -> dict[str, Any]:
+    chat = sandbox.chats[user_id]
+    visible = list(chat.messages.values())
+    last = visible[-1] if visible else None
+    preview = None
+    if last is not None:
+        preview = last.text or last.caption or (
+            "📄" if last.document else "🖼" if last.photo else "🙂" if last.sticker else "")
+    return {**chat.user.control_view(), "messages": len(visible),
+            "last": {"text": preview, "date": last.date, "from": last.sender} if last else None}
+
+
+def _commands(sandbox: Sandbox) -> dict[str, list[dict[str, Any]]]:
+    """The private-chat command menus by language ("" for the default)."""
+    menus: dict[str, list[dict[str, Any]]] = {}
+    for (scope, language), commands in sandbox.commands.items():
+        if json.loads(scope).get("type") in ("default", "all_private_chats"):
+            if language not in menus or json.loads(scope).get("type") == "all_private_chats":
+                menus[language] = commands
+    return menus
+
+
 async def bot(request: web.Request) -> web.Response:
     """``GET /control/bot``: commands, webhook, counters, users."""
     return _reply(_sandbox(request).summary())
@@ -305,3 +407,5 @@ def add_control_routes(app: web.Application) -> None:
     app.router.add_get("/control/bot", bot)
     app.router.add_get("/control/log", log)
     app.router.add_post("/control/wait", wait)
+    app.router.add_post("/control/time-travel", time_travel)
+    app.router.add_get("/control/people", people)

@@ -21,6 +21,10 @@ class User:
     language_code: str | None = None
     started: bool = False
     blocked: bool = False
+    # How the chat page lists the user: "student", "volunteer" or "staff", and "demo" for
+    # the seeded population; Telegram never sees these.
+    role: str | None = None
+    group: str | None = None
 
     def api(self) -> dict[str, Any]:
         """The Bot API ``User`` object."""
@@ -40,7 +44,11 @@ class User:
 
     def control_view(self) -> dict[str, Any]:
         """What the control API reports about the user."""
-        return {**self.api(), "started": self.started, "blocked": self.blocked}
+        view = {**self.api(), "started": self.started, "blocked": self.blocked}
+        for key in ("role", "group"):
+            if getattr(self, key):
+                view[key] = getattr(self, key)
+        return view
 
 
 @dataclass

@@ -12,6 +12,7 @@ from sandbox.botapi import SANDBOX_KEY, add_bot_api_routes
 from sandbox.control import add_control_routes, control_errors
 from sandbox.media import MAX_UPLOAD_BYTES
 from sandbox.state import DEFAULT_TOKEN, Sandbox
+from sandbox.web import add_page_routes
 
 # Room for a 50 MB document plus multipart overhead; aiohttp's default is 1 MB.
 CLIENT_MAX_SIZE = MAX_UPLOAD_BYTES + 1024 * 1024
@@ -21,11 +22,12 @@ __all__ = ["RunningSandbox", "Sandbox", "create_app", "start_sandbox"]
 
 
 def create_app(sandbox: Sandbox) -> web.Application:
-    """An aiohttp application serving the Bot API and the control API for ``sandbox``."""
+    """An aiohttp application serving the Bot API, the control API and the chat page."""
     app = web.Application(client_max_size=CLIENT_MAX_SIZE, middlewares=[control_errors])
     app[SANDBOX_KEY] = sandbox
     add_bot_api_routes(app)
     add_control_routes(app)
+    add_page_routes(app)
 
     async def release_waiters(_app: web.Application) -> None:
         await sandbox.close()

@@ -6,6 +6,8 @@ import json
 import re
 import time
 from collections import Counter
+from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
 from sandbox.errors import ControlError, bad_request, forbidden
@@ -27,6 +29,12 @@ BOT_FIRST_NAME = "Binôme (sandbox)"
 BOT_USERNAME = "binome_sandbox_bot"
 FIRST_USER_ID = 100001
 MAX_LOG_ENTRIES = 10_000
+PAGE_ROLES = ("student", "volunteer", "staff")
+# Calls that change nothing a user sees: they do not wake the chat page.
+_QUIET_METHODS = frozenset({"getUpdates", "getMe", "getMyCommands", "getWebhookInfo", "getFile"})
+
+TimeTravel = Callable[[datetime], Awaitable[dict[str, Any]]]
+NewStaff = Callable[[int], Awaitable[None]]
 _TOKEN_FORMAT = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
 
 
@@ -82,6 +90,12 @@ class Sandbox:
         self.log: list[dict[str, Any]] = []
         self._log_seq = 0
         self._next_user_id = FIRST_USER_ID
+        # Bumped by anything the chat page shows; the page long-polls on it.
+        self.revision = 0
+        # Set by whoever runs a bot in the same process (the sandbox never imports the bot):
+        # run the bot's scheduler at a moved time, and give a user staff rights.
+        self.on_time_travel: TimeTravel | None = None
+        self.on_new_staff: NewStaff | None = None
 
     # -- clock -----------------------------------------------------------------------------
 
@@ -102,7 +116,18 @@ class Sandbox:
         if seconds < 0:
             raise ControlError(400, "the clock only moves forward")
         self.clock_offset += seconds
+        self.touch()
         return self.now()
+
+    def touch(self) -> None:
+        """Something the chat page shows changed: wake its long polls."""
+        self.revision += 1
+        self.notifier.notify()
+
+    async def changed_since(self, revision: int, seconds: float) -> bool:
+        """Wait up to ``seconds`` for a revision other than ``revision``; whether it came."""
+        return await self.notifier.wait_until(
+            lambda: self.revision != revision or self.updates.closed, seconds)
 
     async def sleep(self, seconds: float) -> None:
         """Sleep, but return early when the sandbox shuts down (faults must not block it)."""
@@ -134,20 +159,32 @@ class Sandbox:
 
     def create_user(self, first_name: str = "Léa", **details: Any) -> User:
         """Create a user (and its private chat); ids count up from 100001 unless given."""
-        user_id = details.pop("id", None) or self._next_user_id
+        user_id = details.pop("id", None)
+        if user_id is None:
+            user_id = self._next_user_id
+            while user_id in self.users:  # taken by someone registered with their own id
+                user_id += 1
         if not isinstance(user_id, int) or user_id <= 0:
             raise ControlError(400, "id must be a positive integer")
         if user_id in self.users or user_id == self.bot_id:
             raise ControlError(409, f"user {user_id} already exists")
-        unknown = set(details) - {"last_name", "username", "language_code"}
+        unknown = set(details) - {"last_name", "username", "language_code", "role", "group",
+                                  "started"}
         if unknown:
             raise ControlError(400, f"unknown user fields: {', '.join(sorted(unknown))}")
-        if not first_name:
+        if not first_name or not isinstance(first_name, str):
             raise ControlError(400, "first_name must be non-empty")
+        if details.get("role") not in (None, *PAGE_ROLES):
+            raise ControlError(400, f"role must be one of {', '.join(PAGE_ROLES)}")
+        if not isinstance(details.get("started", False), bool):
+            raise ControlError(400, "started must be true or false")
         user = User(id=user_id, first_name=first_name, **details)
         self.users[user_id] = user
         self.chats[user_id] = Chat(user)
-        self._next_user_id = max(self._next_user_id, user_id + 1)
+        if user.group is None:
+            # Seeded people (groups) bring their own ids; new ones keep counting from 100001.
+            self._next_user_id = max(self._next_user_id, user_id + 1)
+        self.touch()
         return user
 
     def user(self, user_id: int) -> User:
@@ -222,6 +259,8 @@ class Sandbox:
             }
         )
         del self.log[:-MAX_LOG_ENTRIES]
+        if method not in _QUIET_METHODS:
+            self.touch()
 
     def log_since(self, seq: int) -> list[dict[str, Any]]:
         """Log entries after sequence number ``seq``."""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from handlers.callbacks import Answer, ConsentAnswer, RoleChoice, SummaryAction
 
@@ -96,3 +98,12 @@ async def student_answers(user: Any, *, name: str = "Léa", goals: str | None = 
 async def volunteer_answers(user: Any, *, name: str = "Marc", language: str = "fr") -> None:
     for _step, actions in volunteer_script(name, language):
         await act(user, actions)
+
+
+def next_weekday_morning(now: datetime) -> datetime:
+    """10:00 in Paris on a Tuesday to Friday after ``now``: outside quiet hours, so what the
+    bot says on its own goes at once (also a week or two later)."""
+    day = (now.astimezone(ZoneInfo("Europe/Paris")) + timedelta(days=1)).date()
+    while day.isoweekday() not in (2, 3, 4, 5):
+        day += timedelta(days=1)
+    return datetime(day.year, day.month, day.day, 10, 0, tzinfo=ZoneInfo("Europe/Paris"))

@@ -1,0 +1,152 @@
+"""A demo programme for the sandbox (``binome sandbox --demo``): a few hundred students and
+volunteers from :mod:`mentoring.population`, some paired for weeks, some still waiting, so
+matching, /stats, /gaps and /risk show something at once.
+
+Demo people are users whose ``source`` is ``demo``; seeding again finds them and does nothing.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import asdict, dataclass, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from mentoring.followup import CheckInKind, PairClock, Rhythm
+from mentoring.model import VolunteerProfile
+from mentoring.population import REFERENCE, generate
+from storage.followups import SqlFollowUps
+from storage.tables import PairRow, StudentProfileRow, UserRow, VolunteerProfileRow
+
+DEMO_SOURCE = "demo"
+STUDENTS, VOLUNTEERS, SEED = 260, 120, 2026
+PAIRED_SHARE = 0.3  # of the students, paired one to eight weeks ago
+PAUSED_SHARE = 0.25  # of the volunteers, on a break
+
+
+@dataclass(frozen=True)
+class Person:
+    """Someone the database knows, as the sandbox needs them to exist."""
+
+    id: int
+    first_name: str
+    role: str | None
+    language: str
+    demo: bool
+
+
+@dataclass(frozen=True)
+class Seeded:
+    """What seeding did: ``written`` is False when the demo data was already there."""
+
+    written: bool
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+async def seed_demo(sessions: async_sessionmaker[Any], now: datetime) -> Seeded:
+    """Write the demo population unless it is there already."""
+    async with sessions() as session:
+        present = await session.scalar(
+            select(func.count()).select_from(UserRow).where(UserRow.source == DEMO_SOURCE))
+        if present:
+            return Seeded(False, f"Demo data already present ({present} people).")
+        counts = await _write(session, now, random.Random(SEED))
+        await session.commit()
+    return Seeded(True, "Demo data written: {students} students ({waiting} waiting), "
+                  "{volunteers} volunteers, {pairs} pairs.".format(**counts))
+
+
+async def _write(session: AsyncSession, now: datetime, rng: random.Random) -> dict[str, int]:
+    population = generate(STUDENTS, VOLUNTEERS, SEED)
+    shift = now - REFERENCE  # the generator's calendar, moved to today
+    students = [replace(s.profile, completed_at=s.profile.completed_at + shift)
+                for s in population.students]
+    volunteers = [replace(v, completed_at=min(now, v.completed_at + shift))
+                  for v in population.volunteers]
+    people: list[Any] = [*students, *volunteers]
+    await session.execute(insert(UserRow), [
+        {"id": p.user_id, "language": "en" if p.languages == ["en"] else "fr",
+         "telegram_name": p.first_name,
+         "role": "volunteer" if isinstance(p, VolunteerProfile) else "student",
+         "source": DEMO_SOURCE, "blocked": False, "created_at": p.completed_at}
+        for p in people])
+    await session.execute(insert(VolunteerProfileRow), [
+        {**asdict(v), "load": 0, "resume_pending": False,
+         "paused_until": now + timedelta(days=rng.uniform(5, 40))
+         if rng.random() < PAUSED_SHARE else None,
+         "availability_next_at": now + timedelta(days=rng.uniform(2, 30))}
+        for v in volunteers])
+    pairs = _pairs(students, volunteers, rng)
+    paired = {student for student, _ in pairs}
+    await session.execute(insert(StudentProfileRow), [
+        {**asdict(s), "waiting_since": None if s.user_id in paired else s.completed_at}
+        for s in students])
+    load: dict[int, int] = {}
+    followups = SqlFollowUps(session)
+    for student, volunteer in pairs:
+        started = now - timedelta(days=rng.uniform(7, 56))
+        row = PairRow(student_id=student, volunteer_id=volunteer, proposal_id=None,
+                      status="active", started_at=started)
+        session.add(row)
+        await session.flush()
+        await followups.add(_clock(row.id, started, now, rng))
+        load[volunteer] = load.get(volunteer, 0) + 1
+    for volunteer, taken in load.items():
+        await session.execute(update(VolunteerProfileRow)
+                              .where(VolunteerProfileRow.user_id == volunteer)
+                              .values(load=taken))
+    return {"students": len(students), "waiting": len(students) - len(pairs),
+            "volunteers": len(volunteers), "pairs": len(pairs)}
+
+
+def _pairs(students: list[Any], volunteers: list[VolunteerProfile],
+           rng: random.Random) -> list[tuple[int, int]]:
+    """Students paired with a volunteer of the same family of fields or place, within
+    capacity: what matching would roughly have done over the past weeks."""
+    room = {v.user_id: v.capacity for v in volunteers}
+    chosen = rng.sample(students, int(len(students) * PAIRED_SHARE))
+    pairs = []
+    for student in chosen:
+        fitting = [v for v in volunteers if room[v.user_id] > 0 and (
+            v.department == student.department or v.remote)
+            and set(v.languages) & set(student.languages)]
+        if fitting:
+            volunteer = rng.choice(fitting)
+            room[volunteer.user_id] -= 1
+            pairs.append((student.user_id, volunteer.user_id))
+    return pairs
+
+
+def _clock(pair_id: int, started: datetime, now: datetime, rng: random.Random) -> PairClock:
+    """A pair weeks into the programme: mostly talking, one in eight gone quiet."""
+    quiet = rng.random() < 0.125
+    silent = rng.choice((2, 3)) if quiet else rng.choice((0, 0, 0, 1))
+    kind = {0: CheckInKind.CHECK_IN, 1: CheckInKind.NUDGE, 2: CheckInKind.SECOND_NUDGE,
+            3: CheckInKind.STAFF_ALERT}[silent]
+    talked = now - timedelta(days=rng.uniform(1, 13) + 14 * silent)
+    return PairClock(
+        pair_id=pair_id, started_at=started, rhythm=Rhythm.BIWEEKLY,
+        last_exchange_at=max(started, talked), first_exchange_done=True,
+        silent_periods=silent, next_due_at=now + timedelta(days=rng.uniform(0.5, 13)),
+        next_kind=kind, frozen=False, ended=False, sequence=2 + silent)
+
+
+async def known_people(sessions: async_sessionmaker[Any]) -> list[Person]:
+    """Everyone the database knows, with the first name they gave when there is one."""
+    async with sessions() as session:
+        rows = await session.execute(
+            select(UserRow.id, UserRow.role, UserRow.language, UserRow.source,
+                   UserRow.telegram_name,
+                   func.coalesce(StudentProfileRow.first_name, VolunteerProfileRow.first_name))
+            .outerjoin(StudentProfileRow, StudentProfileRow.user_id == UserRow.id)
+            .outerjoin(VolunteerProfileRow, VolunteerProfileRow.user_id == UserRow.id)
+            .order_by(UserRow.id))
+        return [Person(id=user_id, first_name=given or telegram or f"#{user_id}", role=role,
+                       language=language, demo=source == DEMO_SOURCE)
+                for user_id, role, language, source, telegram, given in rows.all()]
