@@ -66,7 +66,8 @@ def link_sandbox(sandbox: Sandbox, runtime: Runtime, bot: Bot, clock: ProgrammeC
         from scheduler import tick
 
         clock.move_to(at)
-        done = await tick(runtime.matchmaker, runtime.keeping, runtime.availability, clock())
+        done = await tick(runtime.matchmaker, runtime.keeping, runtime.availability, clock(),
+                          broadcasts=runtime.broadcasts)
         # Deliver now what is due, so the page shows it when the request returns.
         delivery = asyncio.ensure_future(build_sender(runtime, bot).drain())
         delivery.add_done_callback(_log_failure)

@@ -350,10 +350,13 @@ def _person(sandbox: Sandbox, user_id: int) -> dict[str, Any]:
 
 
 def _commands(sandbox: Sandbox) -> dict[str, list[dict[str, Any]]]:
-    """The private-chat command menus by language ("" for the default)."""
+    """The private-chat command menus by language ("" for the default), and those set for
+    one chat as "chat:<id>" (Telegram shows a chat's own menu first)."""
     menus: dict[str, list[dict[str, Any]]] = {}
     for (scope, language), commands in sandbox.commands.items():
-        if json.loads(scope).get("type") in ("default", "all_private_chats"):
+        if json.loads(scope).get("type") == "chat" and not language:
+            menus[f"chat:{json.loads(scope).get('chat_id')}"] = commands
+        elif json.loads(scope).get("type") in ("default", "all_private_chats"):
             if language not in menus or json.loads(scope).get("type") == "all_private_chats":
                 menus[language] = commands
     return menus

@@ -395,7 +395,7 @@
   function commandList() {
     const p = person(state.selected) || {};
     const lang = p.language_code || "";
-    return state.commands[lang] || state.commands[""] || Object.values(state.commands)[0] || [];
+    return state.commands["chat:" + state.selected] || state.commands[lang] || state.commands[""] || Object.values(state.commands)[0] || [];
   }
 
   function showCommands(filter) {

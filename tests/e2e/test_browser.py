@@ -325,7 +325,7 @@ async def test_the_page_renders_what_telegram_would(bare_sandbox: Any, tmp_path:
         await page.wait_for_selector(".outgoing .bubble:has-text('/help')")
         await page.screenshot(path=tmp_path / "rendering.png")
 
-        assert await page.inner_text("#new-student") == "+ Élève"
+        assert await page.inner_text("#new-student") == "+ Étudiant·e"
         await page.click("#lang")
         assert await page.inner_text("#new-student") == "+ Student"
     async with SandboxClient(running.url) as client:

@@ -73,8 +73,11 @@ async def test_commands_for_the_menu(api, client: SandboxClient) -> None:
     await api.ok("setMyCommands", commands=start, scope={"type": "all_private_chats"},
                  language_code="fr")
     await api.ok("setMyCommands", commands=[{"command": "help", "description": "Help"}])
+    staff = [{"command": "stats", "description": "Chiffres"}]
+    await api.ok("setMyCommands", commands=staff, scope={"type": "chat", "chat_id": 100001})
     menus = (await client.request("GET", "/control/people"))["commands"]
-    assert menus == {"fr": start, "": [{"command": "help", "description": "Help"}]}
+    assert menus == {"fr": start, "": [{"command": "help", "description": "Help"}],
+                     "chat:100001": staff}
 
 
 async def test_time_travel_moves_the_clock_and_calls_the_hook(

@@ -34,6 +34,7 @@ class FakeUnitOfWork:
         self.consents = _Consents(self._work)
         self.profiles = _Profiles(self._work)
         self.stats = _Stats(self._work)
+        self.matching = _Matching(self._work)
         return self
 
     async def __aexit__(self, *exc: Any) -> None:
@@ -42,6 +43,19 @@ class FakeUnitOfWork:
     async def commit(self) -> None:
         self._db.__dict__.update(copy.deepcopy(self._work).__dict__)
         self.committed = True
+
+
+class _Matching:
+    """Only what the sign-up use cases touch: who is reachable for proposals."""
+
+    def __init__(self, db: FakeDatabase) -> None:
+        self.db = db
+
+    async def touch_volunteer(self, volunteer_id: int, now: Any) -> None:
+        self.db.__dict__.setdefault("touched", []).append(volunteer_id)
+
+    async def hurry_proposals_of(self, volunteer_id: int, now: Any) -> None:
+        self.db.__dict__.setdefault("hurried", []).append(volunteer_id)
 
 
 class _Users:

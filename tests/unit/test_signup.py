@@ -151,6 +151,9 @@ async def test_blocking_is_remembered_and_a_new_start_clears_it(signup, db) -> N
     await signup.greet(6, telegram_name="A", username=None, language_code=None, source=None)
     await signup.set_blocked(6, True)
     assert db.users[6].blocked
+    # Their open proposals move on at once, and matching's search pools hear of it.
+    assert (db.hurried, db.touched) == ([6], [6])
     await signup.set_blocked(99, True)  # unknown users are ignored
     await signup.greet(6, telegram_name="A", username=None, language_code=None, source=None)
     assert not db.users[6].blocked
+    assert (db.hurried, db.touched) == ([6], [6, 6])
