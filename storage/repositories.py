@@ -12,6 +12,7 @@ from mentoring.model import Consent, Role, StudentProfile, User, VolunteerProfil
 from storage.tables import (
     ConsentRow,
     ErasureCountRow,
+    OutboxRow,
     StudentProfileRow,
     UserRow,
     VolunteerProfileRow,
@@ -44,6 +45,8 @@ class SqlUsers:
         # too keeps the erasure complete even where cascades are off.
         for table in (ConsentRow, StudentProfileRow, VolunteerProfileRow):
             await self._session.execute(delete(table).where(table.user_id == user_id))
+        # What was queued for them (a broadcast, a check-in) must not reach them any more.
+        await self._session.execute(delete(OutboxRow).where(OutboxRow.recipient_id == user_id))
         await self._session.execute(delete(UserRow).where(UserRow.id == user_id))
 
 

@@ -154,3 +154,26 @@ async def test_scheduled_broadcast_starts_at_its_time(make_binome, client) -> No
         assert await lea.last_text() == "Hello all"
     finally:
         await running.stop()
+
+
+async def test_someone_who_erases_their_data_gets_nothing_already_queued(binome,
+                                                                         client) -> None:
+    from handlers.callbacks import EraseAnswer
+    from mentoring.broadcast import Audience
+
+    lea = await client.create_user(first_name="Léa", language_code="en")
+    zoe = await client.create_user(first_name="Zoé", language_code="en")
+    for student in (lea, zoe):
+        await sign_up_student(student)
+    await binome.drain()
+    broadcast = await binome.runtime.broadcasts.create(1, "Info <b>rentrée</b>", Audience())
+    assert broadcast.recipients == 2
+    await lea.send("/delete")
+    await lea.press(EraseAnswer(answer="yes").pack())
+    seen = len(await lea.bot_messages())
+    assert await binome.drain() == 1
+    assert await zoe.last_text() == "Info rentrée"
+    assert len(await lea.bot_messages()) == seen
+    async with binome.runtime.sessions() as session:
+        assert list(await session.scalars(
+            select(OutboxRow.id).where(OutboxRow.recipient_id == lea.id))) == []
