@@ -63,7 +63,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = Settings()
     logging.basicConfig(level=settings.log_level.upper(),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for chatty in ("aiohttp.access", "alembic.runtime.plugins", "alembic.runtime.migration"):
+    for chatty in ("aiohttp.access", "alembic.runtime.plugins", "alembic.runtime.migration",
+                   "apscheduler"):
         logging.getLogger(chatty).setLevel(max(logging.WARNING, logging.getLogger().level))
     from bot import runner
 
