@@ -36,6 +36,7 @@ from mentoring.broadcast import (
     Target,
     normalise_text,
 )
+from mentoring.keeping_in_touch import KeepingInTouch
 
 log = logging.getLogger(__name__)
 
@@ -289,9 +290,11 @@ async def change_audience(callback: CallbackQuery, state: FSMContext,
     await edit_text(callback, builder_text(audience, count), builder_keyboard(audience))
 
 
-async def send_now(callback: CallbackQuery, state: FSMContext, broadcasts: Broadcasts) -> None:
+async def send_now(callback: CallbackQuery, state: FSMContext, broadcasts: Broadcasts,
+                   keeping: KeepingInTouch) -> None:
     await state.update_data(send_at=None)
-    await _ask_confirmation(callback, state, broadcasts, None)
+    await _ask_confirmation(callback, state, broadcasts, None,
+                            quiet=keeping.in_quiet_hours(broadcasts.now()))
 
 
 async def later(callback: CallbackQuery, state: FSMContext, zone: ZoneInfo) -> None:
@@ -332,7 +335,7 @@ def parse_when(text: str, now: datetime, zone: ZoneInfo) -> datetime | None:
 
 
 async def time_given(message: Message, state: FSMContext, broadcasts: Broadcasts,
-                     zone: ZoneInfo) -> None:
+                     zone: ZoneInfo, keeping: KeepingInTouch) -> None:
     now = broadcasts.now()
     moment = parse_when(message.text or "", now, zone)
     if moment is None:
@@ -347,12 +350,13 @@ async def time_given(message: Message, state: FSMContext, broadcasts: Broadcasts
         await message.answer(_("That is more than a year away: choose a nearer date."))
         return
     await state.update_data(send_at=moment.isoformat())
-    await _ask_confirmation(message, state, broadcasts, moment, zone)
+    await _ask_confirmation(message, state, broadcasts, moment, zone,
+                            quiet=keeping.in_quiet_hours(moment))
 
 
 async def _ask_confirmation(event: CallbackQuery | Message, state: FSMContext,
                             broadcasts: Broadcasts, moment: datetime | None,
-                            zone: ZoneInfo | None = None) -> None:
+                            zone: ZoneInfo | None = None, *, quiet: bool = False) -> None:
     data = await state.get_data()
     count = len(await broadcasts.recipients(Audience.from_dict(data["audience"])))
     await state.set_state(Broadcasting.confirm)
@@ -370,6 +374,10 @@ async def _ask_confirmation(event: CallbackQuery | Message, state: FSMContext,
             "Send this announcement on {when} to {count} people? (The audience is counted "
             "again at that time.)", count).replace("{when}", when_text(moment, zone))
     text = text.format(count=number(count))
+    if quiet:
+        text += "\n\n" + _("⚠️ That is during quiet hours, when the bot sends nothing else on "
+                            "its own: many people will be asleep. You can still confirm, or "
+                            "drop it and choose another time.")
     if isinstance(event, CallbackQuery):
         await event.answer()
         await edit_text(event, text, kb.as_markup())

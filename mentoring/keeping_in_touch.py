@@ -15,7 +15,7 @@ from mentoring import followup
 from mentoring.followup import Answer, CheckInKind, FollowUpPolicy, PairClock, Rhythm
 from mentoring.pairing import Notification
 from mentoring.ports import Clock, DueFollowUp, UnitOfWork
-from mentoring.quiet_hours import QuietHours, next_allowed
+from mentoring.quiet_hours import QuietHours, is_allowed, next_allowed
 
 BATCH = 1000
 
@@ -40,6 +40,10 @@ class KeepingInTouch:
         self._staff = sorted(staff_ids)
         self._zones = {code: ZoneInfo(name) for code, name in ZONES.items()}
         self._home = ZoneInfo(policy.zone)
+
+    def in_quiet_hours(self, moment: datetime) -> bool:
+        """Whether ``moment`` falls in the quiet hours of the programme's home time zone."""
+        return not is_allowed(moment, self._home, self.policy.quiet)
 
     async def run_due(self, now: datetime | None = None) -> int:
         """Queue every follow-up step due at ``now``; returns how many steps were sent."""

@@ -177,3 +177,30 @@ async def test_someone_who_erases_their_data_gets_nothing_already_queued(binome,
     async with binome.runtime.sessions() as session:
         assert list(await session.scalars(
             select(OutboxRow.id).where(OutboxRow.recipient_id == lea.id))) == []
+
+
+async def test_staff_are_warned_before_sending_in_quiet_hours(make_binome, client) -> None:
+    boss = await client.create_user(first_name="Sam", language_code="en")
+    running = make_binome(staff_ids=frozenset({boss.id}))
+    running.clock.at = datetime(2026, 11, 26, 21, 0, tzinfo=UTC)  # 22:00 in Paris
+    await running.start()
+    try:
+        await boss.send("/start")
+        lea = await client.create_user(first_name="Léa", language_code="en")
+        await sign_up_student(lea)
+        await boss.send("/broadcast")
+        await boss.send("Reminder: meet-up tomorrow")
+        await boss.press("Preview ▸")
+        await boss.press("Send now")
+        assert "during quiet hours" in await boss.last_text()
+        await boss.press("Drop it")
+        await boss.send("/broadcast")
+        await boss.send("Reminder: meet-up tomorrow")
+        await boss.press("Preview ▸")
+        await boss.press("Choose a time")
+        await boss.send("27/11 10:00")  # a weekday morning
+        confirm = await boss.last_text()
+        assert confirm.startswith("Send this announcement on Friday 27 November 10:00")
+        assert "quiet hours" not in confirm
+    finally:
+        await running.stop()
