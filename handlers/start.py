@@ -95,12 +95,19 @@ async def read_notice(callback: CallbackQuery) -> None:
                                       reply_markup=keyboards.consent())
 
 
-async def refuse(callback: CallbackQuery) -> None:
+async def refuse(callback: CallbackQuery, signup: Signup) -> None:
     await callback.answer()
-    if isinstance(callback.message, Message):
+    if not isinstance(callback.message, Message):
+        return
+    if await signup.profile(callback.from_user.id) is not None:  # brought in by an import
         await callback.message.answer(
-            _("No problem. Without your agreement we cannot sign you up; you can change your "
-              "mind at any time with the buttons above or with /start."))
+            _("No problem. The programme added your profile from its records: if you do not "
+              "want to take part, erase it with /delete. You can change your mind with "
+              "/start."))
+        return
+    await callback.message.answer(
+        _("No problem. Without your agreement we cannot sign you up; you can change your "
+          "mind at any time with the buttons above or with /start."))
 
 
 async def agree(callback: CallbackQuery, state: FSMContext, signup: Signup, bot: Bot) -> None:

@@ -28,6 +28,7 @@ def family(step: str, value: str) -> str:
 ROLE_STUDENT = RoleChoice(role="student").pack()
 ROLE_VOLUNTEER = RoleChoice(role="volunteer").pack()
 AGREE = ConsentAnswer(answer="yes").pack()
+REFUSE = ConsentAnswer(answer="no").pack()
 CONFIRM = SummaryAction(mode="signup", action="confirm").pack()
 EDIT = SummaryAction(mode="signup", action="edit").pack()
 

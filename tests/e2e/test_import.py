@@ -12,7 +12,7 @@ from mentoring.importing import parse_csv
 from mentoring.model import Role
 from storage.importing import SqlImport
 from storage.tables import ConsentRow, StudentProfileRow
-from tests.e2e.journeys import AGREE
+from tests.e2e.journeys import AGREE, REFUSE
 
 HEADER = "telegram_id,first_name,language,field,level,place,needs,languages,availability,goals"
 
@@ -32,6 +32,8 @@ async def test_an_imported_student_accepts_the_notice_at_the_first_start(binome,
     assert "please read and accept the privacy notice" in await user.last_text()
     await user.send("/start")  # asking again changes nothing
     assert "please read and accept the privacy notice" in await user.last_text()
+    await user.press(REFUSE)
+    assert "added your profile from its records" in await user.last_text()
     await user.press(AGREE)
     assert "You are already signed up" in await user.last_text()
     async with binome.runtime.sessions() as session:
