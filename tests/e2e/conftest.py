@@ -150,3 +150,20 @@ async def binome(make_binome: Callable[..., Binome]) -> AsyncIterator[Binome]:
 
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@contextlib.asynccontextmanager
+async def staffed(make_binome: Callable[..., Binome], client: SandboxClient,
+                  language: str = "en", at: datetime | None = None,
+                  ) -> AsyncIterator[tuple[Binome, Any]]:
+    """A running bot with one staff member, Sam, who has sent /start (``at``: the
+    programme's clock, else real time)."""
+    boss = await client.create_user(first_name="Sam", language_code=language)
+    running = make_binome(staff_ids=frozenset({boss.id}))
+    running.clock.at = at
+    await running.start()
+    try:
+        await boss.send("/start")
+        yield running, boss
+    finally:
+        await running.stop()

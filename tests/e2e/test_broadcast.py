@@ -7,15 +7,12 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from storage.tables import AuditRow, OutboxRow
+from tests.e2e.conftest import staffed
 from tests.e2e.test_matching import sign_up_student, sign_up_volunteer
 
 
 async def test_staff_announces_to_volunteers_of_one_region(make_binome, client) -> None:
-    boss = await client.create_user(first_name="Sam", language_code="en")
-    running = make_binome(staff_ids=frozenset({boss.id}))
-    await running.start()
-    try:
-        await boss.send("/start")
+    async with staffed(make_binome, client) as (running, boss):
         paris = [await client.create_user(first_name=name, language_code="en")
                  for name in ("Marc", "Nina")]
         for volunteer in paris:
@@ -77,17 +74,11 @@ async def test_staff_announces_to_volunteers_of_one_region(make_binome, client) 
             assert len(await other.bot_messages()) == before[other.id]
         await running.progress()  # finished: reported once, never again
         assert (await boss.last_bot_message())["text"] == report["text"]
-    finally:
-        await running.stop()
 
 
 async def test_scheduled_broadcast_is_cancelled_and_never_sent(make_binome, client) -> None:
-    boss = await client.create_user(first_name="Sam", language_code="fr")
-    running = make_binome(staff_ids=frozenset({boss.id}))
-    running.clock.at = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
-    await running.start()
-    try:
-        await boss.send("/start")
+    thursday = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
+    async with staffed(make_binome, client, "fr", at=thursday) as (running, boss):
         lea = await client.create_user(first_name="Léa", language_code="en")
         await sign_up_student(lea)
         await running.drain()
@@ -123,18 +114,11 @@ async def test_scheduled_broadcast_is_cancelled_and_never_sent(make_binome, clie
         async with running.runtime.sessions() as session:
             actions = [row.action for row in await session.scalars(select(AuditRow))]
             assert actions == ["broadcast", "broadcast_cancel"]
-    finally:
-        await running.stop()
 
 
 async def test_scheduled_broadcast_starts_at_its_time(make_binome, client) -> None:
-    boss = await client.create_user(first_name="Sam", language_code="en")
-    running = make_binome(staff_ids=frozenset({boss.id}))
     now = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
-    running.clock.at = now
-    await running.start()
-    try:
-        await boss.send("/start")
+    async with staffed(make_binome, client, at=now) as (running, boss):
         lea = await client.create_user(first_name="Léa", language_code="en")
         await sign_up_student(lea)
         await running.drain()
@@ -152,8 +136,6 @@ async def test_scheduled_broadcast_starts_at_its_time(make_binome, client) -> No
         assert [(r.recipient_id, r.lane, r.status) for r in rows] == [(lea.id, 1, "pending")]
         await running.drain(later)
         assert await lea.last_text() == "Hello all"
-    finally:
-        await running.stop()
 
 
 async def test_someone_who_erases_their_data_gets_nothing_already_queued(binome,
@@ -180,12 +162,8 @@ async def test_someone_who_erases_their_data_gets_nothing_already_queued(binome,
 
 
 async def test_staff_are_warned_before_sending_in_quiet_hours(make_binome, client) -> None:
-    boss = await client.create_user(first_name="Sam", language_code="en")
-    running = make_binome(staff_ids=frozenset({boss.id}))
-    running.clock.at = datetime(2026, 11, 26, 21, 0, tzinfo=UTC)  # 22:00 in Paris
-    await running.start()
-    try:
-        await boss.send("/start")
+    evening = datetime(2026, 11, 26, 21, 0, tzinfo=UTC)  # 22:00 in Paris
+    async with staffed(make_binome, client, at=evening) as (_running, boss):
         lea = await client.create_user(first_name="Léa", language_code="en")
         await sign_up_student(lea)
         await boss.send("/broadcast")
@@ -202,5 +180,3 @@ async def test_staff_are_warned_before_sending_in_quiet_hours(make_binome, clien
         confirm = await boss.last_text()
         assert confirm.startswith("Send this announcement on Friday 27 November 10:00")
         assert "quiet hours" not in confirm
-    finally:
-        await running.stop()

@@ -14,17 +14,14 @@ from handlers.callbacks import (
 )
 from mentoring.broadcast import Audience
 from storage.tables import AuditRow, BroadcastRow, PairRow, ProposalRow
+from tests.e2e.conftest import staffed
 from tests.e2e.test_matching import sign_up_student, sign_up_volunteer
 
 STAFF_ONLY = "This button is for the programme staff."
 
 
 async def test_forged_buttons_change_nothing(make_binome, client) -> None:
-    boss = await client.create_user(first_name="Sam", language_code="en")
-    running = make_binome(staff_ids=frozenset({boss.id}))
-    await running.start()
-    try:
-        await boss.send("/start")
+    async with staffed(make_binome, client) as (running, boss):
         marc = await client.create_user(first_name="Marc", language_code="en")
         await sign_up_volunteer(marc)
         nina = await client.create_user(first_name="Nina", language_code="en")
@@ -75,5 +72,3 @@ async def test_forged_buttons_change_nothing(make_binome, client) -> None:
         assert answer["answer"]["text"] == "This button is no longer active."
         async with running.runtime.sessions() as session:
             assert len(list(await session.scalars(select(BroadcastRow)))) == 1
-    finally:
-        await running.stop()

@@ -5,15 +5,12 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from storage.tables import AuditRow
+from tests.e2e.conftest import staffed
 from tests.e2e.test_matching import sign_up_student, sign_up_volunteer
 
 
 async def test_staff_add_remove_refusals_and_stats(make_binome, client) -> None:
-    boss = await client.create_user(first_name="Sam", language_code="en")
-    running = make_binome(staff_ids=frozenset({boss.id}))
-    await running.start()
-    try:
-        await boss.send("/start")
+    async with staffed(make_binome, client) as (running, boss):
         helper = await client.create_user(first_name="Alex", language_code="en")
         await helper.send("/start")
         await helper.send("/stats")
@@ -64,18 +61,12 @@ async def test_staff_add_remove_refusals_and_stats(make_binome, client) -> None:
                        await session.scalars(select(AuditRow).order_by(AuditRow.id))]
         assert actions == [(helper.id, "refused"), (boss.id, "staff_add"),
                            (boss.id, "staff_remove"), (helper.id, "refused")]
-    finally:
-        await running.stop()
 
 
 async def test_risk_lists_reported_pairs_and_staff_can_rematch(make_binome, client) -> None:
     from tests.e2e.test_pair_care import paired
 
-    boss = await client.create_user(first_name="Sam", language_code="en")
-    running = make_binome(staff_ids=frozenset({boss.id}))
-    await running.start()
-    try:
-        await boss.send("/start")
+    async with staffed(make_binome, client) as (running, boss):
         await boss.send("/risk")
         assert await boss.last_text() == "No pair at risk right now."
         lea, marc = await paired(running, client)
@@ -90,8 +81,6 @@ async def test_risk_lists_reported_pairs_and_staff_can_rematch(make_binome, clie
         assert (await running.runtime.matchmaker.status(lea.id)).pair is None
         await running.drain()
         assert "The programme team has ended your binôme" in await marc.last_text()
-    finally:
-        await running.stop()
 
 
 async def test_export_sends_csv_files_and_is_audited(make_binome, client) -> None:
@@ -100,11 +89,7 @@ async def test_export_sends_csv_files_and_is_audited(make_binome, client) -> Non
 
     from storage.tables import AuditRow
 
-    boss = await client.create_user(first_name="Sam", language_code="en")
-    running = make_binome(staff_ids=frozenset({boss.id}))
-    await running.start()
-    try:
-        await boss.send("/start")
+    async with staffed(make_binome, client) as (running, boss):
         lea = await client.create_user(first_name="Léa", language_code="en")
         await sign_up_student(lea)
         await boss.send("/export")
@@ -121,18 +106,12 @@ async def test_export_sends_csv_files_and_is_audited(make_binome, client) -> Non
             assert [row.action for row in await session.scalars(select(AuditRow))] == ["export"]
         await lea.send("/export")
         assert await lea.last_text() == "This command is for the programme staff."
-    finally:
-        await running.stop()
 
 
 async def test_staff_exclusion_keeps_two_people_apart_until_allowed(make_binome, client) -> None:
     from handlers.callbacks import PauseChoice
 
-    boss = await client.create_user(first_name="Sam", language_code="en")
-    running = make_binome(staff_ids=frozenset({boss.id}))
-    await running.start()
-    try:
-        await boss.send("/start")
+    async with staffed(make_binome, client) as (running, boss):
         marc = await client.create_user(first_name="Marc", language_code="en")
         await sign_up_volunteer(marc)
         await marc.send("/pause")
@@ -168,5 +147,3 @@ async def test_staff_exclusion_keeps_two_people_apart_until_allowed(make_binome,
             actions = [row.action for row in await session.scalars(
                 select(AuditRow).where(AuditRow.actor_id == boss.id))]
         assert actions == ["exclude", "allow"]
-    finally:
-        await running.stop()
