@@ -52,7 +52,7 @@ async def publish_staff_menu(bot: Bot, i18n: I18n, user_id: int, language: str, 
             return
         with i18n.context(), i18n.use_locale(language):
             commands = [BotCommand(command=name, description=texts.command_description(name))
-                        for name in (*texts.USER_COMMANDS, *texts.STAFF_MENU)]
+                        for name in (*texts.STAFF_MENU, *texts.USER_COMMANDS)]
         await bot.set_my_commands(commands, scope=scope)
     except TelegramBadRequest as error:
         log.info("staff menu of %s not changed: %s", user_id, error)

@@ -21,7 +21,7 @@ async def test_staff_add_remove_refusals_and_stats(make_binome, client) -> None:
                  for c in (await client.bot_info())["commands"]
                  if c["scope"]["type"] == "chat"}
         assert set(menus) == {boss.id, helper.id}  # Sam's at his /start, Alex's when added
-        assert menus[helper.id][-10:] == ["waiting", "stats", "gaps", "risk", "reports",
+        assert menus[helper.id][:10] == ["waiting", "stats", "gaps", "risk", "reports",
                                           "broadcast", "broadcasts", "export", "staff",
                                           "exclude"]
         await boss.send("/staff remove 12x")
