@@ -1,7 +1,8 @@
 """The sandbox chat page in real Chromium. Against the real ``run_sandbox`` (sandbox, bot,
 scheduler and outbox sender in one process): a volunteer and a student sign up by clicking
 and typing, the volunteer accepts the proposal, both read the introduction, and moving the
-clock a week brings the first check-in question. Against a bare sandbox: formatting,
+clock a week brings the first check-in question; a staff member sends an announcement to
+the volunteers and reads the report. Against a bare sandbox: formatting,
 escaping, files, pictures, edits, keyboards and the command menu look as in Telegram.
 
 Screenshots go to the test's temporary directory; with ``BINOME_SCREENSHOT=path`` the last
@@ -221,6 +222,35 @@ async def test_two_people_meet_in_the_browser(page: Any, tmp_path: Path) -> None
 
     if os.environ.get("BINOME_SCREENSHOT"):
         shutil.copy(final, os.environ["BINOME_SCREENSHOT"])
+
+
+async def test_staff_announce_to_volunteers_from_the_page(page: Any, tmp_path: Path) -> None:
+    from handlers.callbacks import BroadcastPick
+
+    marc = await sign_up(page, "volunteer", volunteer_script("Marc"))
+    await page.click("#new-staff")
+    await page.click("#start")
+    await settled(page)
+    await page.click("#menu-button")  # staff see their own commands first
+    assert await page.locator("#commands .command-name").first.inner_text() == "/waiting"
+    assert await page.locator('#commands .command-name:text-is("/broadcast")').count() == 1
+    await send(page, "/broadcast")
+    await send(page, "Réunion des bénévoles <b>jeudi</b> à 18 h")
+    await press(page, BroadcastPick(action="target", value="volunteers").pack())
+    await bubble(page, fr("<b>{count} recipient</b>", count="1").replace("<b>", "")
+                 .replace("</b>", "")).wait_for()
+    await press(page, BroadcastPick(action="preview").pack())
+    await press(page, BroadcastPick(action="now").pack())
+    await press(page, BroadcastPick(action="confirm").pack())
+    report = bubble(page, fr("Delivered: {sent}", sent="1"))
+    await report.wait_for()
+    assert fr("Failed: {count}", count="0") in await report.inner_text()
+    await page.screenshot(path=tmp_path / "broadcast-report.png")
+
+    await open_chat(page, marc)
+    announcement = bubble(page, "Réunion des bénévoles jeudi à 18 h")
+    await announcement.wait_for()
+    assert await announcement.locator("b").inner_text() == "jeudi"
 
 
 @pytest.fixture
