@@ -393,9 +393,3 @@ class Broadcasts:
         async with self._uow() as uow:
             await uow.broadcasts.set_progress_message(broadcast_id, message_id)
             await uow.commit()
-
-    async def is_live(self, broadcast_id: int) -> bool:
-        """Whether a queued message of this broadcast should still go out."""
-        async with self._uow() as uow:
-            broadcast = await uow.broadcasts.get(broadcast_id)
-        return broadcast is not None and broadcast.status is BroadcastStatus.SENDING

@@ -167,3 +167,21 @@ async def staffed(make_binome: Callable[..., Binome], client: SandboxClient,
         yield running, boss
     finally:
         await running.stop()
+
+
+@pytest.fixture
+async def empty_database_url(tmp_path: Any) -> str:
+    """A database with no tables at all: the process under test migrates it, as
+    ``make run`` does."""
+    from sqlalchemy import text
+
+    from storage.database import make_engine
+    from storage.tables import Base
+
+    url = os.environ.get("TEST_DATABASE_URL") or f"sqlite+aiosqlite:///{tmp_path / 'run.db'}"
+    engine = make_engine(url)
+    async with engine.begin() as connection:
+        await connection.run_sync(Base.metadata.drop_all)
+        await connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    await engine.dispose()
+    return url

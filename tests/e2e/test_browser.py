@@ -22,13 +22,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import text
 
 from bot.i18n import make_i18n
 from bot.runner import run_sandbox
 from sandbox.client import SandboxClient
-from storage.database import make_engine
-from storage.tables import Base
 from tests.e2e.conftest import settings_for
 from tests.e2e.journeys import (
     AGREE,
@@ -62,18 +59,6 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
-
-
-@pytest.fixture
-async def empty_database_url(tmp_path: Path) -> str:
-    """No tables at all: run_sandbox migrates, as ``make run`` does."""
-    url = os.environ.get("TEST_DATABASE_URL") or f"sqlite+aiosqlite:///{tmp_path / 'page.db'}"
-    engine = make_engine(url)
-    async with engine.begin() as connection:
-        await connection.run_sync(Base.metadata.drop_all)
-        await connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
-    await engine.dispose()
-    return url
 
 
 @pytest.fixture

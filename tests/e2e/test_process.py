@@ -10,24 +10,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 
-from storage.database import make_engine
-from storage.tables import Base
 from tests.e2e.journeys import AGREE, ROLE_STUDENT, pick
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-async def empty_database_url(tmp_path: Path) -> str:
-    url = os.environ.get("TEST_DATABASE_URL") or f"sqlite+aiosqlite:///{tmp_path / 'run.db'}"
-    engine = make_engine(url)
-    async with engine.begin() as connection:
-        await connection.run_sync(Base.metadata.drop_all)
-        await connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
-    await engine.dispose()
-    return url
 
 
 async def start_process(sandbox, database_url: str, tmp_path: Path) -> asyncio.subprocess.Process:

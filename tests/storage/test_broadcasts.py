@@ -80,7 +80,7 @@ async def test_audiences_lanes_cancel_and_finish(database_url) -> None:
         # The one still in flight (claimed[4]) is left to the sender, which skips it.
         assert (progress.sent, progress.cancelled, progress.left) == (2, 35, 1)
         assert await broadcasts.cancel(8, everyone.id) is None
-        assert not await broadcasts.is_live(everyone.id)
+        assert (await broadcasts.get(everyone.id)).status.value == "cancelled"
         assert [row.kind for row in await queue.claim(NOW + timedelta(seconds=3), 50)] == []
 
         small = await broadcasts.create(7, "Hi", Audience(condition=Condition.ROOM))
