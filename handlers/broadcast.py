@@ -22,7 +22,7 @@ from babel.dates import format_datetime, format_timedelta
 from handlers import texts
 from handlers.callbacks import BroadcastCancel, BroadcastPick
 from handlers.common import edit_text, stale
-from handlers.staff import IsStaff, refuse_button
+from handlers.staff import IsStaff, refuse
 from handlers.states import Broadcasting
 from mentoring import catalog, places
 from mentoring.broadcast import (
@@ -238,14 +238,11 @@ async def pick(callback: CallbackQuery, callback_data: BroadcastPick, state: FSM
         return
     await state.update_data(audience=audience.to_dict())
     await callback.answer()
-    if action in ("regions", "families", "region", "family"):
-        kind = "region" if action.startswith("region") else "family"
-        count = len(await broadcasts.recipients(audience))
-        await edit_text(callback, builder_text(audience, count),
-                        choices_keyboard(audience, kind))
-        return
     count = len(await broadcasts.recipients(audience))
-    await edit_text(callback, builder_text(audience, count), builder_keyboard(audience))
+    choosing = action in ("regions", "families", "region", "family")
+    kind = "region" if action.startswith("region") else "family"
+    await edit_text(callback, builder_text(audience, count),
+                    choices_keyboard(audience, kind) if choosing else builder_keyboard(audience))
 
 
 async def preview(callback: CallbackQuery, state: FSMContext, broadcasts: Broadcasts,
@@ -492,6 +489,6 @@ def make_router() -> Router:
     router.callback_query.register(drop, StateFilter(Broadcasting), pressed(F.action == "drop"),
                                    staff)
     router.callback_query.register(stale, BroadcastPick.filter(), staff)
-    router.callback_query.register(refuse_button, BroadcastPick.filter())
-    router.callback_query.register(refuse_button, BroadcastCancel.filter())
+    router.callback_query.register(refuse, BroadcastPick.filter())
+    router.callback_query.register(refuse, BroadcastCancel.filter())
     return router

@@ -248,18 +248,18 @@ async def exclude(message: Message, command: CommandObject, staff: StaffDirector
     }[change])
 
 
-async def refuse(message: Message, staff: StaffDirectory) -> None:
-    actor = message.from_user.id if message.from_user else 0
-    log.warning("user %s tried a staff command: %s", actor, message.text)
-    await staff.audit(actor, "refused", command=(message.text or "")[:64])
-    await message.answer(_("This command is for the programme staff."))
-
-
-async def refuse_button(callback: CallbackQuery, staff: StaffDirectory) -> None:
-    """A staff button pressed, or forged, by someone who is not staff."""
-    log.warning("user %s pressed a staff button: %s", callback.from_user.id, callback.data)
-    await staff.audit(callback.from_user.id, "refused", button=(callback.data or "")[:64])
-    await callback.answer(_("This button is for the programme staff."), show_alert=True)
+async def refuse(event: Message | CallbackQuery, staff: StaffDirectory) -> None:
+    """A staff command sent, or a staff button pressed (or forged), by someone who is not
+    staff: one sentence for them, a log line and an audit entry for the staff."""
+    actor = event.from_user.id if event.from_user else 0
+    if isinstance(event, CallbackQuery):
+        log.warning("user %s pressed a staff button: %s", actor, event.data)
+        await staff.audit(actor, "refused", button=(event.data or "")[:64])
+        await event.answer(_("This button is for the programme staff."), show_alert=True)
+        return
+    log.warning("user %s tried a staff command: %s", actor, event.text)
+    await staff.audit(actor, "refused", command=(event.text or "")[:64])
+    await event.answer(_("This command is for the programme staff."))
 
 
 def make_router() -> Router:
@@ -274,5 +274,5 @@ def make_router() -> Router:
     router.message.register(staff_command, Command("staff"), IsStaff())
     router.message.register(exclude, Command("exclude", "allow"), IsStaff())
     router.message.register(refuse, Command(*STAFF_COMMANDS), ~IsStaff())
-    router.callback_query.register(refuse_button, RiskAction.filter(), ~IsStaff())
+    router.callback_query.register(refuse, RiskAction.filter(), ~IsStaff())
     return router

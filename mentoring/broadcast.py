@@ -357,7 +357,8 @@ class Broadcasts:
     async def latest(self, limit: int = 10) -> list[tuple[Broadcast, Progress]]:
         async with self._uow() as uow:
             found = await uow.broadcasts.latest(limit)
-            return [(b, Progress.of(await uow.broadcasts.counts(b.id))) for b in found]
+            counts = await uow.broadcasts.counts([b.id for b in found])
+            return [(b, Progress.of(counts[b.id])) for b in found]
 
     async def cancel(self, actor_id: int, broadcast_id: int) -> tuple[Broadcast,
                                                                       Progress] | None:
@@ -370,7 +371,7 @@ class Broadcasts:
             await uow.staff.audit(actor_id, "broadcast_cancel", {"id": broadcast_id}, now)
             await uow.commit()
             broadcast = await uow.broadcasts.get(broadcast_id)
-            counts = await uow.broadcasts.counts(broadcast_id)
+            counts = (await uow.broadcasts.counts([broadcast_id]))[broadcast_id]
         assert broadcast is not None
         return broadcast, Progress.of(counts)
 
@@ -380,8 +381,10 @@ class Broadcasts:
         now = self._clock()
         result = []
         async with self._uow() as uow:
-            for broadcast in await uow.broadcasts.sending():
-                progress = Progress.of(await uow.broadcasts.counts(broadcast.id))
+            sending = await uow.broadcasts.sending()
+            counts = await uow.broadcasts.counts([b.id for b in sending])
+            for broadcast in sending:
+                progress = Progress.of(counts[broadcast.id])
                 finished = progress.finished and await uow.broadcasts.finish(broadcast.id, now)
                 if finished:
                     broadcast.status, broadcast.finished_at = BroadcastStatus.DONE, now

@@ -38,9 +38,8 @@ class PairCare:
         now = self._clock()
         async with self._uow() as uow:
             pair = await uow.matching.active_pair_of(user_id)
-            if pair is None or not await uow.matching.end_pair(pair.id, now, by=user_id):
+            if pair is None or not await _close(uow, pair, user_id, now):
                 return None
-            await uow.matching.release(pair.volunteer_id)
             other = pair.volunteer_id if user_id == pair.student_id else pair.student_id
             await uow.outbox.add(Notification(f"pair-ended:{pair.id}:{other}", other,
                                               "pair_ended", {"pair_id": pair.id}), now)
@@ -54,9 +53,8 @@ class PairCare:
         now = self._clock()
         async with self._uow() as uow:
             pair = await uow.matching.pair(pair_id)
-            if pair is None or not await uow.matching.end_pair(pair.id, now, by=staff_id):
+            if pair is None or not await _close(uow, pair, staff_id, now):
                 return None
-            await uow.matching.release(pair.volunteer_id)
             for member in (pair.student_id, pair.volunteer_id):
                 await uow.outbox.add(Notification(f"pair-ended:{pair.id}:{member}", member,
                                                   "pair_ended_by_staff", {"pair_id": pair.id}),
@@ -128,3 +126,11 @@ class PairCare:
     async def is_frozen(self, pair_id: int) -> bool:
         """True while a report about the pair is open."""
         return any(pair == pair_id for _r, pair, _u, _t, _c in await self.open_reports())
+
+
+async def _close(uow: UnitOfWork, pair: Pair, by: int, now: datetime) -> bool:
+    """End an active pair and free the volunteer's place; False if it had already ended."""
+    if not await uow.matching.end_pair(pair.id, now, by=by):
+        return False
+    await uow.matching.release(pair.volunteer_id)
+    return True

@@ -19,6 +19,7 @@ from mentoring.broadcast import (
 )
 from mentoring.model import Role
 from storage.outbox import BROADCAST_LANE
+from storage.staff import at_risk
 from storage.tables import (
     BroadcastRow,
     FollowUpRow,
@@ -47,16 +48,15 @@ class SqlBroadcasts:
 
     async def members(self, now: datetime) -> list[Member]:
         session = self._session
-        at_risk: set[int] = set()
+        risky: set[int] = set()
         for student, volunteer in await session.execute(
                 select(PairRow.student_id, PairRow.volunteer_id)
                 .join(FollowUpRow, FollowUpRow.pair_id == PairRow.id)
-                .where(PairRow.status == "active",
-                       (FollowUpRow.silent_periods >= 2) | FollowUpRow.frozen.is_(True))):
-            at_risk.update((student, volunteer))
+                .where(PairRow.status == "active", at_risk())):
+            risky.update((student, volunteer))
         members = [
             Member(user_id, Role.STUDENT, student_families(field), department,
-                   waiting=waiting_since is not None, at_risk=user_id in at_risk)
+                   waiting=waiting_since is not None, at_risk=user_id in risky)
             for user_id, field, department, waiting_since in await session.execute(
                 select(StudentProfileRow.user_id, StudentProfileRow.field,
                        StudentProfileRow.department, StudentProfileRow.waiting_since)
@@ -70,7 +70,7 @@ class SqlBroadcasts:
             members.append(Member(
                 user_id, Role.VOLUNTEER, volunteer_families(field, helps), department,
                 room=load < capacity and (paused is None or paused <= now),
-                at_risk=user_id in at_risk))
+                at_risk=user_id in risky))
         return members
 
     async def add(self, broadcast: Broadcast) -> int:
@@ -143,11 +143,16 @@ class SqlBroadcasts:
             .values(status="cancelled"))
         return True
 
-    async def counts(self, broadcast_id: int) -> dict[str, int]:
+    async def counts(self, broadcast_ids: Sequence[int]) -> dict[int, dict[str, int]]:
+        found: dict[int, dict[str, int]] = {broadcast_id: {} for broadcast_id in broadcast_ids}
         rows = await self._session.execute(
-            select(OutboxRow.status, func.count()).where(OutboxRow.broadcast_id == broadcast_id)
-            .group_by(OutboxRow.status))
-        return {status: int(count) for status, count in rows.all()}
+            select(OutboxRow.broadcast_id, OutboxRow.status, func.count())
+            .where(OutboxRow.broadcast_id.in_(broadcast_ids))
+            .group_by(OutboxRow.broadcast_id, OutboxRow.status))
+        for broadcast_id, status, count in rows.all():
+            if broadcast_id is not None:  # always, given the filter; narrows the type
+                found[broadcast_id][status] = int(count)
+        return found
 
     async def latest(self, limit: int) -> list[Broadcast]:
         rows = await self._session.scalars(

@@ -23,6 +23,15 @@ from storage.tables import (
     VolunteerProfileRow,
 )
 
+AT_RISK_SILENT_PERIODS = 2
+
+
+def at_risk() -> Any:
+    """A pair's follow-up clock says it is at risk: silent for two check-ins or more, or
+    frozen by an open report. The one definition /stats, /risk and broadcasts share."""
+    return ((FollowUpRow.silent_periods >= AT_RISK_SILENT_PERIODS)
+            | FollowUpRow.frozen.is_(True))
+
 
 def _proposed() -> Any:
     """The student has an open proposal: not waiting, someone has been asked."""
@@ -122,8 +131,7 @@ class SqlStaff:
                 PairRow.status == "active")),
             "check_ins_sent": asked, "check_in_answers": answered,
             "pairs_at_risk": await scalar(select(func.count()).select_from(FollowUpRow).where(
-                FollowUpRow.ended.is_(False),
-                (FollowUpRow.silent_periods >= 2) | FollowUpRow.frozen.is_(True))),
+                FollowUpRow.ended.is_(False), at_risk())),
         }
 
     async def gaps(self, now: datetime) -> tuple[list[tuple[str, str, int]],
@@ -151,8 +159,7 @@ class SqlStaff:
             select(PairRow.id, PairRow.student_id, PairRow.volunteer_id,
                    FollowUpRow.silent_periods, FollowUpRow.frozen)
             .join(FollowUpRow, FollowUpRow.pair_id == PairRow.id)
-            .where(PairRow.status == "active",
-                   (FollowUpRow.silent_periods >= 2) | FollowUpRow.frozen.is_(True))
+            .where(PairRow.status == "active", at_risk())
             .order_by(FollowUpRow.frozen.desc(), FollowUpRow.silent_periods.desc(), PairRow.id)
             .limit(limit))
         return [(p, s, v, n, bool(f)) for p, s, v, n, f in rows.all()]

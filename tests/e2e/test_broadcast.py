@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
+from mentoring.broadcast import Audience
 from storage.tables import AuditRow, OutboxRow
 from tests.e2e.conftest import staffed
 from tests.e2e.test_matching import sign_up_student, sign_up_volunteer
@@ -124,7 +125,7 @@ async def test_scheduled_broadcast_starts_at_its_time(make_binome, client) -> No
         await running.drain()
         later = now + timedelta(hours=3)
         created = await running.runtime.broadcasts.create(
-            boss.id, "Hello <b>all</b>", __import__("mentoring.broadcast").broadcast.Audience(),
+            boss.id, "Hello <b>all</b>", Audience(),
             later)
         assert created.status.value == "scheduled"
         assert (await running.tick(now + timedelta(hours=2)))["broadcasts"] == 0
@@ -141,7 +142,6 @@ async def test_scheduled_broadcast_starts_at_its_time(make_binome, client) -> No
 async def test_someone_who_erases_their_data_gets_nothing_already_queued(binome,
                                                                          client) -> None:
     from handlers.callbacks import EraseAnswer
-    from mentoring.broadcast import Audience
 
     lea = await client.create_user(first_name="Léa", language_code="en")
     zoe = await client.create_user(first_name="Zoé", language_code="en")
