@@ -440,22 +440,16 @@ async def _listing(broadcasts: Broadcasts,
 
 async def cancel(callback: CallbackQuery, callback_data: BroadcastCancel,
                  broadcasts: Broadcasts, zone: ZoneInfo, bot: Bot) -> None:
-    done = await broadcasts.cancel(callback.from_user.id, callback_data.id)
-    if done is None:
-        await callback.answer(_("This broadcast has already finished or been cancelled."),
-                              show_alert=True)
-    else:
-        broadcast, progress = done
-        await callback.answer(_("Broadcast #{id} is cancelled.").format(id=broadcast.id),
-                              show_alert=True)
-        if broadcast.progress_message_id is not None:
-            try:
-                await bot.edit_message_text(report_text(broadcast, progress),
-                                            chat_id=broadcast.author_id,
-                                            message_id=broadcast.progress_message_id)
-            except TelegramBadRequest as error:
-                log.info("progress message of broadcast %s not edited: %s", broadcast.id,
-                         error)
+    broadcast, progress = await broadcasts.cancel(callback.from_user.id, callback_data.id)
+    await callback.answer(_("Broadcast #{id} is cancelled.").format(id=broadcast.id),
+                          show_alert=True)
+    if broadcast.progress_message_id is not None:
+        try:
+            await bot.edit_message_text(report_text(broadcast, progress),
+                                        chat_id=broadcast.author_id,
+                                        message_id=broadcast.progress_message_id)
+        except TelegramBadRequest as error:
+            log.info("progress message of broadcast %s not edited: %s", broadcast.id, error)
     text, markup = await _listing(broadcasts, zone)
     await edit_text(callback, text, markup)
 

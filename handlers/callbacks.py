@@ -1,5 +1,10 @@
 """Callback data of every inline button. Each fits Telegram's 64 bytes by construction:
-codes are short and no user text ever travels in callback data."""
+codes are short and no user text ever travels in callback data.
+
+Callback data comes from the client and can be forged, or pressed long after it was sent:
+every id in it (pair, proposal, report, broadcast) is checked by the use case the handler
+calls, which raises ``mentoring.errors.Stale`` unless the object is the presser's (or the
+presser is staff) and still current; ``handlers.ownership`` gives the one answer to that."""
 
 from aiogram.filters.callback_data import CallbackData
 
@@ -35,7 +40,7 @@ class EraseAnswer(CallbackData, prefix="erase"):
 
 
 class ProposalAnswer(CallbackData, prefix="prop"):
-    """A volunteer's answer to a proposal; the handler checks the proposal is theirs."""
+    """A volunteer's answer to a proposal still open and addressed to them."""
 
     id: int
     action: str  # accept | decline | not_now | reason
@@ -47,6 +52,7 @@ class PauseChoice(CallbackData, prefix="pause"):
 
 
 class EndAnswer(CallbackData, prefix="end"):
+    pair: int
     answer: str  # yes | no
 
 
@@ -56,7 +62,8 @@ class Rating(CallbackData, prefix="rate"):
 
 
 class NewMatch(CallbackData, prefix="again"):
-    answer: str  # yes | no
+    answer: str  # yes | no (after an end) | keep | switch (after a silence, for ``pair``)
+    pair: int = 0
 
 
 class CloseReport(CallbackData, prefix="close"):

@@ -8,6 +8,7 @@ from aiogram import Router
 from aiogram.types import ErrorEvent
 from aiogram.utils.i18n import gettext as _
 
+from handlers import ownership
 from mentoring.errors import UnknownUser
 
 log = logging.getLogger(__name__)
@@ -35,5 +36,6 @@ async def on_error(event: ErrorEvent) -> bool:
 def make_router() -> Router:
     """The errors router, new each time, so that every Dispatcher gets its own."""
     router = Router(name="errors")
+    ownership.register(router)
     router.errors.register(on_error)
     return router

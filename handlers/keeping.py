@@ -11,7 +11,9 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from handlers.callbacks import CheckInAnswer, ContinueAnswer, RhythmChoice
 from handlers.common import edit_text, pressed_text, stale
+from handlers.pair_care import end_question
 from handlers.texts import chosen
+from mentoring.errors import Stale
 from mentoring.followup import Answer, Rhythm
 from mentoring.keeping_in_touch import KeepingInTouch
 from mentoring.pair_care import PairCare
@@ -45,12 +47,8 @@ async def checked_in(callback: CallbackQuery, callback_data: CheckInAnswer,
     try:
         answer = Answer(callback_data.answer)
     except ValueError:
-        answer = None
-    clock = await keeping.answer(callback_data.pair, callback.from_user.id, answer) \
-        if answer else None
-    if clock is None or answer is None:
-        await stale(callback)
-        return
+        raise Stale() from None
+    await keeping.answer(callback_data.pair, callback.from_user.id, answer)
     labels = {Answer.YES: _("Yes"), Answer.NOT_YET: _("Not yet"),
               Answer.PROBLEM: _("We have a problem")}
     await callback.answer()
@@ -63,7 +61,8 @@ async def checked_in(callback: CallbackQuery, callback_data: CheckInAnswer,
         text = _("Noted. A short message is enough to get going: why not suggest a time to "
                  "talk this week?")
     else:
-        await care.report(callback.from_user.id, _("Problem reported from a check-in."))
+        await care.report(callback.from_user.id, _("Problem reported from a check-in."),
+                          callback_data.pair)
         text = _("Thank you for telling us. The staff have been alerted and will contact you; "
                  "reminders for your binôme are paused meanwhile. You can add details with "
                  "/report.")
@@ -98,6 +97,9 @@ async def rhythm_chosen(callback: CallbackQuery, callback_data: RhythmChoice,
 
 async def continue_answer(callback: CallbackQuery, callback_data: ContinueAnswer,
                           care: PairCare) -> None:
+    """Either answer is for the pair on the button only; "no" asks the same confirmation as
+    /end, since ending tells the other person and cannot be undone."""
+    pair = await care.current_pair(callback_data.pair, callback.from_user.id)
     await callback.answer()
     if not isinstance(callback.message, Message):
         return
@@ -106,10 +108,9 @@ async def continue_answer(callback: CallbackQuery, callback_data: ContinueAnswer
         await callback.message.answer(_("Thank you! A short message to your binôme is enough "
                                         "to restart."))
         return
-    pair = await care.end(callback.from_user.id)
     await edit_text(callback, chosen(pressed_text(callback), _("End the binôme")))
-    await callback.message.answer(_("Your binôme has ended. Thank you for your time!") if pair
-                                  else _("You have no binôme at the moment."))
+    text, markup = end_question(pair.id)
+    await callback.message.answer(text, reply_markup=markup)
 
 
 def make_router() -> Router:

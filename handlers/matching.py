@@ -12,32 +12,24 @@ from handlers import notifications
 from handlers.callbacks import ProposalAnswer
 from handlers.common import edit_markup, edit_text, pressed_text
 from handlers.texts import chosen
-from mentoring.matchmaking import Answer, Matchmaker, Outcome
+from mentoring.matchmaking import Answer, Matchmaker
 from mentoring.model import StudentProfile, VolunteerProfile
 from mentoring.signup import Signup
 
 DECLINE_REASONS = ("field", "time", "profile", "other")
 
 
-def refusal(outcome: Outcome) -> str:
-    return {
-        Outcome.EXPIRED: _("This proposal has expired: we asked another volunteer."),
-        Outcome.ALREADY_ANSWERED: _("You have already answered this proposal."),
-    }.get(outcome, _("This button is no longer active."))
-
-
 async def accept(callback: CallbackQuery, callback_data: ProposalAnswer,
                  matchmaker: Matchmaker) -> None:
-    outcome = await matchmaker.answer(callback_data.id, callback.from_user.id, Answer.ACCEPT)
-    if outcome is not Outcome.ACCEPTED:
-        await callback.answer(refusal(outcome), show_alert=True)
-        return
+    await matchmaker.answer(callback_data.id, callback.from_user.id, Answer.ACCEPT)
     await callback.answer(_("Thank you! The introduction follows."))
     await edit_text(callback, chosen(pressed_text(callback), _("Accepted")))
 
 
-async def decline(callback: CallbackQuery, callback_data: ProposalAnswer) -> None:
+async def decline(callback: CallbackQuery, callback_data: ProposalAnswer,
+                  matchmaker: Matchmaker) -> None:
     """Ask for an optional reason first: it helps staff, and one tap skips it."""
+    await matchmaker.open_proposal(callback_data.id, callback.from_user.id)
     labels = {"field": _("Not my field"), "time": _("No time for this one"),
               "profile": _("The profile doesn't fit"), "other": _("Another reason")}
     kb = InlineKeyboardBuilder()
@@ -54,11 +46,7 @@ async def decline(callback: CallbackQuery, callback_data: ProposalAnswer) -> Non
 async def declined(callback: CallbackQuery, callback_data: ProposalAnswer,
                    matchmaker: Matchmaker) -> None:
     reason = callback_data.value if callback_data.value in DECLINE_REASONS else None
-    outcome = await matchmaker.answer(callback_data.id, callback.from_user.id, Answer.DECLINE,
-                                      reason)
-    if outcome is not Outcome.DECLINED:
-        await callback.answer(refusal(outcome), show_alert=True)
-        return
+    await matchmaker.answer(callback_data.id, callback.from_user.id, Answer.DECLINE, reason)
     await callback.answer(_("Thank you for answering: we will propose this student to "
                             "someone else."), show_alert=True)
     await edit_text(callback, chosen(pressed_text(callback), _("Declined")))
@@ -66,10 +54,7 @@ async def declined(callback: CallbackQuery, callback_data: ProposalAnswer,
 
 async def not_now(callback: CallbackQuery, callback_data: ProposalAnswer,
                   matchmaker: Matchmaker) -> None:
-    outcome = await matchmaker.answer(callback_data.id, callback.from_user.id, Answer.NOT_NOW)
-    if outcome is not Outcome.PAUSED:
-        await callback.answer(refusal(outcome), show_alert=True)
-        return
+    await matchmaker.answer(callback_data.id, callback.from_user.id, Answer.NOT_NOW)
     weeks = matchmaker.policy.pause_when_not_now.days // 7
     await callback.answer()
     await edit_text(callback, chosen(pressed_text(callback), _("Not available now")))

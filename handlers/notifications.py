@@ -231,8 +231,10 @@ class Notifications:
         if name is None:
             return None
         kb = InlineKeyboardBuilder()
-        kb.button(text=_("Keep going"), callback_data=NewMatch(answer="keep"))
-        kb.button(text=_("Change mentor"), callback_data=NewMatch(answer="switch"))
+        kb.button(text=_("Keep going"),
+                  callback_data=NewMatch(answer="keep", pair=params["pair_id"]))
+        kb.button(text=_("Change mentor"),
+                  callback_data=NewMatch(answer="switch", pair=params["pair_id"]))
         return (_("We haven't heard from you and {name} for a while. Do you want to keep "
                   "going, or would you like a new mentor?").format(name=name), kb.as_markup())
 

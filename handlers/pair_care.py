@@ -10,7 +10,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from handlers.callbacks import CloseReport, EndAnswer, NewMatch, Rating
-from handlers.common import edit_markup, edit_text, pressed_text, stale
+from handlers.common import edit_markup, edit_text, pressed_text
 from handlers.states import Feedback, Report
 from handlers.texts import chosen
 from mentoring.matchmaking import Matchmaker, Outcome
@@ -36,28 +36,35 @@ def new_match_keyboard() -> InlineKeyboardMarkup:
 async def end(message: Message, matchmaker: Matchmaker) -> None:
     if message.from_user is None:
         return
-    if (await matchmaker.status(message.from_user.id)).pair is None:
+    pair = (await matchmaker.status(message.from_user.id)).pair
+    if pair is None:
         await message.answer(_("You have no binôme at the moment."))
         return
+    text, markup = end_question(pair.id)
+    await message.answer(text, reply_markup=markup)
+
+
+def end_question(pair_id: int) -> tuple[str, InlineKeyboardMarkup]:
+    """The confirmation before ending, for the pair it names only."""
     kb = InlineKeyboardBuilder()
-    kb.button(text=_("Yes, end it"), callback_data=EndAnswer(answer="yes"))
-    kb.button(text=_("No, keep going"), callback_data=EndAnswer(answer="no"))
-    await message.answer(_("Do you really want to end your binôme? Your contact will be told."),
-                         reply_markup=kb.as_markup())
+    kb.button(text=_("Yes, end it"), callback_data=EndAnswer(pair=pair_id, answer="yes"))
+    kb.button(text=_("No, keep going"), callback_data=EndAnswer(pair=pair_id, answer="no"))
+    return (_("Do you really want to end your binôme? Your contact will be told."),
+            kb.as_markup())
 
 
 async def end_confirmed(callback: CallbackQuery, callback_data: EndAnswer,
                         care: PairCare) -> None:
+    if callback_data.answer == "yes":
+        pair = await care.end(callback.from_user.id, callback_data.pair)
+    else:
+        pair = await care.current_pair(callback_data.pair, callback.from_user.id)
     await callback.answer()
     await edit_markup(callback, None)
     if not isinstance(callback.message, Message):
         return
     if callback_data.answer != "yes":
         await callback.message.answer(_("Good: your binôme goes on."))
-        return
-    pair = await care.end(callback.from_user.id)
-    if pair is None:
-        await callback.message.answer(_("You have no binôme at the moment."))
         return
     await callback.message.answer(_("Your binôme has ended. How was it, from 1 to 5 stars?"),
                                   reply_markup=rating_keyboard(pair.id))
@@ -67,9 +74,6 @@ async def rated(callback: CallbackQuery, callback_data: Rating, state: FSMContex
                 care: PairCare) -> None:
     feedback_id = await care.feedback(callback_data.pair, callback.from_user.id,
                                       callback_data.value)
-    if feedback_id is None:
-        await stale(callback)
-        return
     await callback.answer(_("Thank you!"))
     await edit_text(callback, chosen(pressed_text(callback), "⭐" * callback_data.value))
     await state.set_state(Feedback.comment)
@@ -99,6 +103,11 @@ async def _offer_new_match(message: Message, matchmaker: Matchmaker) -> None:
 
 async def new_match(callback: CallbackQuery, callback_data: NewMatch,
                     matchmaker: Matchmaker, care: PairCare) -> None:
+    # Both answers to a long silence are about the pair on the button, never a later one.
+    if callback_data.answer == "keep":
+        await care.current_pair(callback_data.pair, callback.from_user.id)
+    elif callback_data.answer == "switch":
+        await care.end(callback.from_user.id, callback_data.pair)
     await callback.answer()
     await edit_markup(callback, None)
     if not isinstance(callback.message, Message):
@@ -110,8 +119,6 @@ async def new_match(callback: CallbackQuery, callback_data: NewMatch,
     if callback_data.answer not in ("yes", "switch"):
         await callback.message.answer(_("Alright. Send /start whenever you want a new mentor."))
         return
-    if callback_data.answer == "switch":
-        await care.end(callback.from_user.id)
     outcome = await matchmaker.student_ready(callback.from_user.id)
     if outcome is Outcome.WAITING:
         from handlers.notifications import waiting_text
@@ -161,9 +168,9 @@ async def reports(message: Message, care: PairCare) -> None:
 
 async def close_report(callback: CallbackQuery, callback_data: CloseReport,
                        care: PairCare) -> None:
-    closed = await care.close_report(callback_data.report)
-    await callback.answer(_("Report closed: the pair's reminders start again.") if closed
-                          else _("This report was already closed."), show_alert=True)
+    await care.close_report(callback_data.report)
+    await callback.answer(_("Report closed: the pair's reminders start again."),
+                          show_alert=True)
     await edit_markup(callback, None)
 
 
@@ -177,8 +184,9 @@ def make_router() -> Router:
     router.callback_query.register(new_match, NewMatch.filter())
     router.message.register(report, Command("report", "signaler"))
     router.message.register(report_text, Report.text, ~F.text.startswith("/"))
-    from handlers.staff import IsStaff
+    from handlers.staff import IsStaff, refuse
 
     router.message.register(reports, Command("reports"), IsStaff())
     router.callback_query.register(close_report, CloseReport.filter(), IsStaff())
+    router.callback_query.register(refuse, CloseReport.filter(), ~IsStaff())
     return router

@@ -23,6 +23,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from handlers import texts
 from handlers.callbacks import RiskAction
 from mentoring import catalog, places
+from mentoring.errors import Stale
 from mentoring.matchmaking import Matchmaker
 from mentoring.pair_care import PairCare
 from mentoring.ports import Clock
@@ -165,10 +166,9 @@ async def risk(message: Message, staff: StaffDirectory) -> None:
 
 async def risk_action(callback: CallbackQuery, callback_data: RiskAction, care: PairCare,
                       matchmaker: Matchmaker) -> None:
+    if callback_data.action not in ("end", "rematch"):
+        raise Stale()
     pair = await care.end_by_staff(callback_data.pair, callback.from_user.id)
-    if pair is None:
-        await callback.answer(_("This pair has already ended."), show_alert=True)
-        return
     if callback_data.action == "rematch":
         await matchmaker.student_ready(pair.student_id)
     await callback.answer(_("Done: the pair has ended.") if callback_data.action == "end"

@@ -19,6 +19,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 from mentoring import catalog, places
+from mentoring.errors import Stale, StaleReason
 from mentoring.model import Role
 from mentoring.ports import Clock, UnitOfWork
 
@@ -360,14 +361,15 @@ class Broadcasts:
             counts = await uow.broadcasts.counts([b.id for b in found])
             return [(b, Progress.of(counts[b.id])) for b in found]
 
-    async def cancel(self, actor_id: int, broadcast_id: int) -> tuple[Broadcast,
-                                                                      Progress] | None:
+    async def cancel(self, actor_id: int, broadcast_id: int) -> tuple[Broadcast, Progress]:
         """Stop a scheduled or running broadcast: what is not sent yet never will be.
-        None when it had already finished or been cancelled."""
+        :class:`Stale` when there is no such broadcast or it had already finished or been
+        cancelled."""
         now = self._clock()
         async with self._uow() as uow:
             if not await uow.broadcasts.cancel(broadcast_id, actor_id, now):
-                return None
+                raise Stale(StaleReason.FINISHED if await uow.broadcasts.get(broadcast_id)
+                            else StaleReason.GONE)
             await uow.staff.audit(actor_id, "broadcast_cancel", {"id": broadcast_id}, now)
             await uow.commit()
             broadcast = await uow.broadcasts.get(broadcast_id)

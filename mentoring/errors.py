@@ -1,5 +1,7 @@
 """The domain's errors: each one names something a user or an operator can act on."""
 
+from enum import StrEnum
+
 
 class DomainError(Exception):
     """Base class: the handlers turn these into one friendly sentence."""
@@ -24,3 +26,25 @@ class SignupIncomplete(DomainError):
     def __init__(self, missing: list[str]) -> None:
         super().__init__("missing: " + ", ".join(missing))
         self.missing = missing
+
+
+class StaleReason(StrEnum):
+    """Why a button no longer applies. ``GONE`` covers both "does not exist" and "not
+    yours", so a forged id never tells anyone whether someone else's object exists."""
+
+    GONE = "gone"
+    EXPIRED = "expired"
+    ALREADY_ANSWERED = "already_answered"
+    ENDED = "ended"
+    CLOSED = "closed"
+    FINISHED = "finished"
+
+
+class Stale(DomainError):
+    """A button names a pair, proposal, report or broadcast that does not exist, is not the
+    presser's, or is no longer current. Raised inside the unit of work, so nothing the
+    press began is committed."""
+
+    def __init__(self, reason: StaleReason = StaleReason.GONE) -> None:
+        super().__init__(reason)
+        self.reason = reason

@@ -17,7 +17,7 @@ from mentoring.catalog import Option
 from mentoring.errors import InvalidAnswer, SignupIncomplete
 from mentoring.model import Role, StudentProfile, VolunteerProfile
 from mentoring.places import Place, parse_place
-from mentoring.text import N_
+from mentoring.text import JOINERS, N_, visible, visible_length
 
 
 class StepKind(StrEnum):
@@ -90,7 +90,9 @@ _NAME_PUNCTUATION = set(" -'’.")
 
 def check_text(step: Step, raw: str) -> str:
     """Return the cleaned text answer to ``step`` or raise :class:`InvalidAnswer`."""
-    text = " ".join(raw.split())
+    # Invisible characters are dropped first: padding with them must not reach the
+    # minimum length, nor be stored.
+    text = " ".join(visible(raw).split())
     if not text:
         raise InvalidAnswer(step.name, "empty")
     if len(text) > step.max_length:
@@ -98,11 +100,12 @@ def check_text(step: Step, raw: str) -> str:
     if not any(char.isalpha() for char in text):
         raise InvalidAnswer(step.name, "no_letters")
     if step is FIRST_NAME and any(
-        not (char.isalpha() or char in _NAME_PUNCTUATION or unicodedata.category(char) == "Mn")
+        not (char.isalpha() or char in _NAME_PUNCTUATION or char in JOINERS
+             or unicodedata.category(char) == "Mn")
         for char in text
     ):
         raise InvalidAnswer(step.name, "bad_characters")
-    if len(text) < step.min_length:
+    if visible_length(text) < step.min_length:
         raise InvalidAnswer(step.name, "too_short")
     return text
 

@@ -12,7 +12,9 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from mentoring import followup
+from mentoring.errors import Stale
 from mentoring.followup import Answer, CheckInKind, FollowUpPolicy, PairClock, Rhythm
+from mentoring.pair_care import current_pair
 from mentoring.pairing import Notification
 from mentoring.ports import Clock, DueFollowUp, UnitOfWork
 from mentoring.quiet_hours import QuietHours, is_allowed, next_allowed
@@ -91,15 +93,15 @@ class KeepingInTouch:
         return Notification(followup.message_key(clock, kind, recipient), recipient, template,
                             dict(params), next_allowed(now, zone, self.policy.quiet))
 
-    async def answer(self, pair_id: int, user_id: int, answer: Answer) -> PairClock | None:
-        """A member's answer to a follow-up question; None if not their pair or ended."""
+    async def answer(self, pair_id: int, user_id: int, answer: Answer) -> PairClock:
+        """A member's answer to a follow-up question; :class:`Stale` if the pair is not
+        theirs or has ended."""
         now = self._clock()
         async with self._uow() as uow:
-            pair = await uow.matching.pair(pair_id)
+            await current_pair(uow, pair_id, user_id)
             clock = await uow.followups.get(pair_id)
-            if pair is None or clock is None or clock.ended or user_id not in (
-                    pair.student_id, pair.volunteer_id):
-                return None
+            if clock is None or clock.ended:
+                raise Stale()
             clock = followup.answered(clock, answer, now, self.policy.follow_up)
             await uow.followups.save(clock)
             await uow.followups.record_exchange(pair_id, user_id, answer.value, now)

@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from mentoring import followup
+from mentoring.errors import Stale, StaleReason
 from mentoring.followup import FollowUpPolicy
 from mentoring.matching.scoring import Score, Weights, score
 from mentoring.model import StudentProfile
@@ -50,9 +51,6 @@ class Outcome(StrEnum):
     ACCEPTED = "accepted"
     DECLINED = "declined"
     PAUSED = "paused"
-    ALREADY_ANSWERED = "already_answered"
-    EXPIRED = "expired"
-    NOT_YOURS = "not_yours"
 
 
 POOL_MAX_AGE = timedelta(seconds=30)
@@ -219,14 +217,20 @@ class Matchmaker:
             await uow.commit()
             return made
 
+    async def open_proposal(self, proposal_id: int, volunteer_id: int) -> Proposal:
+        """The proposal, if it is still open and addressed to ``volunteer_id``; else
+        :class:`Stale`."""
+        async with self._uow() as uow:
+            return await self._open_proposal(uow, proposal_id, volunteer_id)
+
     async def answer(self, proposal_id: int, volunteer_id: int, answer: Answer,
                      reason: str | None = None) -> Outcome:
-        """The volunteer's tap on a proposal. Exactly one of two racing taps wins."""
+        """The volunteer's tap on a proposal. Exactly one of two racing taps wins; the
+        others, and a tap on a proposal that is not open or not theirs, raise
+        :class:`Stale`."""
         now = self._clock()
         async with self._uow() as uow:
-            proposal = await uow.matching.proposal(proposal_id)
-            if proposal is None or proposal.volunteer_id != volunteer_id:
-                return Outcome.NOT_YOURS
+            proposal = await self._open_proposal(uow, proposal_id, volunteer_id)
             if answer is Answer.ACCEPT:
                 outcome = await self._accept(uow, proposal, now)
             else:
@@ -365,7 +369,7 @@ class Matchmaker:
     async def _accept(self, uow: UnitOfWork, proposal: Proposal, now: datetime) -> Outcome:
         if not await uow.matching.close_proposal(proposal.id, ProposalStatus.ACCEPTED, now,
                                                  only_before=now):
-            return await self._why_closed(uow, proposal.id)
+            raise await self._why_closed(uow, proposal.id)
         pair = Pair(id=0, student_id=proposal.student_id, volunteer_id=proposal.volunteer_id,
                     proposal_id=proposal.id, started_at=now)
         pair.id = await uow.matching.add_pair(pair)
@@ -383,7 +387,7 @@ class Matchmaker:
                       reason: str | None, now: datetime) -> Outcome:
         status = ProposalStatus.DECLINED if answer is Answer.DECLINE else ProposalStatus.NOT_NOW
         if not await uow.matching.close_proposal(proposal.id, status, now, reason=reason):
-            return await self._why_closed(uow, proposal.id)
+            raise await self._why_closed(uow, proposal.id)
         await self._release(uow, proposal.volunteer_id)
         if answer is Answer.NOT_NOW:
             await uow.matching.pause_volunteer(proposal.volunteer_id,
@@ -404,9 +408,19 @@ class Matchmaker:
         self._pool.released(volunteer_id)
 
     @staticmethod
-    async def _why_closed(uow: UnitOfWork, proposal_id: int) -> Outcome:
+    async def _open_proposal(uow: UnitOfWork, proposal_id: int,
+                             volunteer_id: int) -> Proposal:
+        proposal = await uow.matching.proposal(proposal_id)
+        if proposal is None or proposal.volunteer_id != volunteer_id:
+            raise Stale()
+        if proposal.status is not ProposalStatus.OPEN:
+            raise await Matchmaker._why_closed(uow, proposal_id)
+        return proposal
+
+    @staticmethod
+    async def _why_closed(uow: UnitOfWork, proposal_id: int) -> Stale:
         current = await uow.matching.proposal(proposal_id)
         if current is not None and current.status in (ProposalStatus.EXPIRED,
                                                        ProposalStatus.OPEN):
-            return Outcome.EXPIRED
-        return Outcome.ALREADY_ANSWERED
+            return Stale(StaleReason.EXPIRED)
+        return Stale(StaleReason.ALREADY_ANSWERED)

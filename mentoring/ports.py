@@ -242,6 +242,8 @@ class MatchingRepository(Protocol):
 
     async def pair(self, pair_id: int) -> Pair | None: ...
 
+    async def has_feedback(self, pair_id: int, user_id: int) -> bool: ...
+
     async def add_feedback(self, pair_id: int, user_id: int, rating: int,
                            comment: str | None, now: datetime) -> int: ...
 
@@ -249,6 +251,8 @@ class MatchingRepository(Protocol):
 
     async def add_report(self, pair_id: int | None, reporter_id: int, text: str,
                          now: datetime) -> int: ...
+
+    async def report_exists(self, report_id: int) -> bool: ...
 
     async def close_report(self, report_id: int, now: datetime) -> tuple[bool, int | None]:
         """Close a report: whether it was open, and the pair it is about (if any)."""

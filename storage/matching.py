@@ -280,6 +280,11 @@ class SqlMatching:
         row = await self._session.get(PairRow, pair_id, populate_existing=True)
         return _pair(row) if row else None
 
+    async def has_feedback(self, pair_id: int, user_id: int) -> bool:
+        found = await self._session.scalar(select(FeedbackRow.id).where(
+            FeedbackRow.pair_id == pair_id, FeedbackRow.user_id == user_id).limit(1))
+        return found is not None
+
     async def add_feedback(self, pair_id: int, user_id: int, rating: int,
                            comment: str | None, now: datetime) -> int:
         row = FeedbackRow(pair_id=pair_id, user_id=user_id, rating=rating, comment=comment,
@@ -300,6 +305,9 @@ class SqlMatching:
         self._session.add(row)
         await self._session.flush()
         return row.id
+
+    async def report_exists(self, report_id: int) -> bool:
+        return await self._session.get(ReportRow, report_id) is not None
 
     async def close_report(self, report_id: int, now: datetime) -> tuple[bool, int | None]:
         row = await self._session.get(ReportRow, report_id)
