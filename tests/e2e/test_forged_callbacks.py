@@ -239,7 +239,7 @@ async def test_forged_or_old_proposal_buttons_change_nothing(make_binome, client
 
 async def test_forged_or_old_staff_buttons_change_nothing(make_binome, client) -> None:
     async with staffed(make_binome, client) as (running, boss):
-        lea, marc, nina, zoe = await three_pairs(running, client)
+        lea, marc, nina, _zoe = await three_pairs(running, client)
         old, current = await pair_of(running, lea, marc), await pair_of(running, lea, nina)
         await lea.send("/report")
         await lea.send("Nina ne répond plus.")

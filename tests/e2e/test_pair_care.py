@@ -3,9 +3,11 @@ feedback, frees the volunteer and offers the student a new mentor."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
-from handlers.callbacks import EndAnswer, NewMatch, Rating
+from handlers.callbacks import NewMatch, Rating
+from mentoring.errors import Stale
 from storage.tables import FeedbackRow, PairRow, ReportRow
 from tests.e2e.test_matching import sign_up_student, sign_up_volunteer
 
@@ -24,7 +26,7 @@ async def paired(binome, client):
 async def test_ending_asks_feedback_and_offers_a_new_mentor(binome, client) -> None:
     lea, marc = await paired(binome, client)
     await marc.send("/end")
-    await marc.press(EndAnswer(answer="yes").pack())
+    await marc.press("Yes, end it")
     assert "How was it" in await marc.last_text()
     async with binome.runtime.sessions() as session:
         pair = (await session.scalars(select(PairRow))).one()
@@ -43,7 +45,8 @@ async def test_ending_asks_feedback_and_offers_a_new_mentor(binome, client) -> N
     # Ratings can't be forged for a pair one was not in.
     stranger = await client.create_user(first_name="Zoé", language_code="en")
     await stranger.send("/start")
-    assert await binome.runtime.care.feedback(pair.id, stranger.id, 5) is None
+    with pytest.raises(Stale):
+        await binome.runtime.care.feedback(pair.id, stranger.id, 5)
 
 
 async def test_a_report_alerts_staff_who_close_it(make_binome, client) -> None:

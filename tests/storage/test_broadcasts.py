@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import insert, select, update
 
 from mentoring.broadcast import Audience, Broadcasts, Condition, Target
+from mentoring.errors import Stale, StaleReason
 from mentoring.pairing import Notification
 from storage.database import make_engine, make_sessionmaker
 from storage.outbox import OutboxQueue
@@ -73,13 +75,16 @@ async def test_audiences_lanes_cancel_and_finish(database_url) -> None:
         assert [(r.broadcast.id, r.progress.sent, r.progress.blocked, r.progress.left,
                  r.just_finished) for r in running] == [(everyone.id, 2, 1, 36, False)]
 
-        cancelled = await broadcasts.cancel(8, everyone.id)
-        assert cancelled is not None
-        broadcast, progress = cancelled
+        broadcast, progress = await broadcasts.cancel(8, everyone.id)
         assert broadcast.status.value == "cancelled"
         # The one still in flight (claimed[4]) is left to the sender, which skips it.
         assert (progress.sent, progress.cancelled, progress.left) == (2, 35, 1)
-        assert await broadcasts.cancel(8, everyone.id) is None
+        with pytest.raises(Stale) as again:
+            await broadcasts.cancel(8, everyone.id)
+        assert again.value.reason is StaleReason.FINISHED
+        with pytest.raises(Stale) as unknown:
+            await broadcasts.cancel(8, everyone.id + 100)
+        assert unknown.value.reason is StaleReason.GONE
         assert (await broadcasts.get(everyone.id)).status.value == "cancelled"
         assert [row.kind for row in await queue.claim(NOW + timedelta(seconds=3), 50)] == []
 

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from mentoring.errors import Stale, StaleReason
 from mentoring.matchmaking import Answer, Matchmaker, Outcome
 from mentoring.model import Role, StudentProfile, User, VolunteerProfile
 from storage.database import make_engine, make_sessionmaker
@@ -97,8 +98,12 @@ async def test_accepting_pairs_them_and_introduces_both_once(world) -> None:
     await matchmaker.student_ready(1)
     proposal = await open_proposal(sessions, 1)
     assert await matchmaker.answer(proposal.id, 2, Answer.ACCEPT) is Outcome.ACCEPTED
-    assert await matchmaker.answer(proposal.id, 2, Answer.ACCEPT) is Outcome.ALREADY_ANSWERED
-    assert await matchmaker.answer(proposal.id, 99, Answer.ACCEPT) is Outcome.NOT_YOURS
+    with pytest.raises(Stale) as again:
+        await matchmaker.answer(proposal.id, 2, Answer.ACCEPT)
+    assert again.value.reason is StaleReason.ALREADY_ANSWERED
+    with pytest.raises(Stale) as not_theirs:
+        await matchmaker.answer(proposal.id, 99, Answer.ACCEPT)
+    assert not_theirs.value.reason is StaleReason.GONE
     status = await matchmaker.status(1)
     assert status.pair is not None and status.pair.volunteer_id == 2
     assert status.waiting_since is None
@@ -121,7 +126,9 @@ async def test_no_answer_before_the_deadline_moves_to_the_next_volunteer(world) 
     assert await matchmaker.expire_and_remind(clock.now) == (0, 1)
     assert await matchmaker.expire_and_remind(clock.now) == (0, 0)  # reminded once only
     clock.now = START + timedelta(hours=72, minutes=1)
-    assert await matchmaker.answer(first.id, 2, Answer.ACCEPT) is Outcome.EXPIRED
+    with pytest.raises(Stale) as late:
+        await matchmaker.answer(first.id, 2, Answer.ACCEPT)
+    assert late.value.reason is StaleReason.EXPIRED
     assert await matchmaker.expire_and_remind(clock.now) == (1, 0)
     second = await open_proposal(sessions, 1)
     assert second.volunteer_id == 3
