@@ -75,13 +75,15 @@ class PairCare:
         return pair
 
     async def feedback(self, pair_id: int, user_id: int, rating: int) -> int:
-        """Record a 1–5 rating of a pair by one of its two members, once each (at six
-        months or at the end). :class:`Stale` for anyone else, or a second rating."""
+        """Record a 1–5 rating of a pair by one of its two members. Each may rate once
+        while it lasts (asked at six months) and once after it ended; :class:`Stale` for
+        anyone else or a second rating."""
         async with self._uow() as uow:
             pair = await uow.matching.pair(pair_id)
             if (rating not in RATINGS or pair is None
                     or user_id not in (pair.student_id, pair.volunteer_id)
-                    or await uow.matching.has_feedback(pair_id, user_id)):
+                    or await uow.matching.has_feedback(pair_id, user_id,
+                                                       pair.ended_at or pair.started_at)):
                 raise Stale()
             feedback_id = await uow.matching.add_feedback(pair_id, user_id, rating, None,
                                                           self._clock())

@@ -280,9 +280,10 @@ class SqlMatching:
         row = await self._session.get(PairRow, pair_id, populate_existing=True)
         return _pair(row) if row else None
 
-    async def has_feedback(self, pair_id: int, user_id: int) -> bool:
+    async def has_feedback(self, pair_id: int, user_id: int, since: datetime) -> bool:
         found = await self._session.scalar(select(FeedbackRow.id).where(
-            FeedbackRow.pair_id == pair_id, FeedbackRow.user_id == user_id).limit(1))
+            FeedbackRow.pair_id == pair_id, FeedbackRow.user_id == user_id,
+            FeedbackRow.created_at >= since).limit(1))
         return found is not None
 
     async def add_feedback(self, pair_id: int, user_id: int, rating: int,

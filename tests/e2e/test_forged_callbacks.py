@@ -187,6 +187,14 @@ async def test_continue_answers_act_on_the_presser_s_current_pair_only(make_bino
         assert await snapshot(running) == before
 
 
+async def rate_once(user, pair: int, on: int) -> None:
+    reply = await user.forge_callback(Rating(pair=pair, value=5).pack(), on)
+    assert reply["answer"]["text"] == "Thank you!"
+    await user.send("/skip")
+    reply = await user.forge_callback(Rating(pair=pair, value=1).pack(), on)
+    assert reply["answer"]["text"] == STALE
+
+
 async def test_forged_or_old_pair_buttons_change_nothing(make_binome, client) -> None:
     async with staffed(make_binome, client) as (running, _boss):
         lea, marc, nina, zoe = await three_pairs(running, client)
@@ -209,14 +217,19 @@ async def test_forged_or_old_pair_buttons_change_nothing(make_binome, client) ->
         assert reply["answer"]["text"] == STALE
         assert await snapshot(running) == before
 
-        # The buttons themselves still work on her current pair.
+        # The buttons themselves still work on her current pair. A rating counts once
+        # while the pair lasts (asked at six months) and once after it ended.
         await lea.forge_callback(CheckInAnswer(pair=current, answer="yes").pack(), on)
         assert await lea.last_text() == "Great, thank you! Keep it up."
+        await rate_once(lea, current, on)
         reply = await lea.forge_callback(EndAnswer(pair=current, answer="yes").pack(), on)
         assert reply["answer"]["text"] != STALE
+        await rate_once(lea, current, on)
         async with running.runtime.sessions() as session:
             assert (await session.get(PairRow, current)).status == "ended"
             assert (await session.get(PairRow, others)).status == "active"
+            assert [f.rating for f in await session.scalars(
+                select(FeedbackRow).where(FeedbackRow.pair_id == current))] == [5, 5]
 
 
 async def test_forged_or_old_proposal_buttons_change_nothing(make_binome, client) -> None:
