@@ -231,6 +231,14 @@ async def test_forged_or_old_pair_buttons_change_nothing(make_binome, client) ->
             assert [f.rating for f in await session.scalars(
                 select(FeedbackRow).where(FeedbackRow.pair_id == current))] == [5, 5]
 
+        # After a long silence Zoé may keep her mentor or change, for her own pair.
+        mine = (await zoe.last_bot_message())["message_id"]
+        await zoe.forge_callback(NewMatch(answer="keep", pair=others).pack(), mine)
+        assert (await zoe.last_text()).startswith("Great, keep going!")
+        await zoe.forge_callback(NewMatch(answer="switch", pair=others).pack(), mine)
+        async with running.runtime.sessions() as session:
+            assert (await session.get(PairRow, others)).ended_by == zoe.id
+
 
 async def test_forged_or_old_proposal_buttons_change_nothing(make_binome, client) -> None:
     async with staffed(make_binome, client) as (running, _boss):
