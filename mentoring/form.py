@@ -139,11 +139,12 @@ def check_place(step: Step, raw: str) -> Place:
     """Parse a postal code, department number or name into a :class:`Place`."""
     from mentoring.places import PlaceError
 
+    cleaned = visible(raw)  # a zero-width space pasted with a postal code hides it
     try:
-        return parse_place(raw)
+        return parse_place(cleaned)
     except PlaceError as error:
         reason = str(error.reason)
-        if reason == "empty" and raw.strip():
+        if reason == "empty" and cleaned:
             reason = "unknown_department"  # only emoji or symbols: not a place we know
         raise InvalidAnswer(step.name, reason) from None
 

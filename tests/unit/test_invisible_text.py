@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mentoring.errors import InvalidAnswer
-from mentoring.form import BIO, FIRST_NAME, GOALS, PROFESSION, check_text
+from mentoring.form import BIO, FIRST_NAME, GOALS, PLACE, PROFESSION, check_place, check_text
 from mentoring.text import JOINERS, TAGS, visible, visible_length
 
 # Zero-width and bidi characters, the byte order mark and the soft hyphen, then every
@@ -102,3 +102,10 @@ def test_inserting_invisible_characters_anywhere_changes_no_verdict(
             return "refused:" + error.reason
 
     assert verdict("".join(noisy)) == verdict(visible(text))
+
+
+def test_a_postal_code_pasted_with_invisible_characters_is_understood() -> None:
+    assert check_place(PLACE, "\u200b69003\u2060\ufeff").department.code == "69"
+    with pytest.raises(InvalidAnswer) as caught:
+        check_place(PLACE, "\u200b\u200e")
+    assert caught.value.reason == "empty"
