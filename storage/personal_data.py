@@ -16,9 +16,21 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, Table, cast, delete, false, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    String,
+    Table,
+    and_,
+    cast,
+    delete,
+    false,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.broadcasts import SqlBroadcasts
 from storage.tables import Base
 
 ANONYMOUS = 0
@@ -174,8 +186,6 @@ class PersonalData:
 
     async def erase(self, user_id: int, now: datetime) -> None:
         """Erase the person everywhere ``PERSONAL_DATA`` says."""
-        from storage.broadcasts import SqlBroadcasts
-
         pairs = await self._pairs_of(user_id)
         by_name = {h.table: h for h in PERSONAL_DATA}
         # Children before parents, so that no foreign key is left pointing at a deleted row.
@@ -185,11 +195,17 @@ class PersonalData:
                 continue
             rows = await self._rows(held, user_id, pairs, everyone=True)
             primary = [c.name for c in table.primary_key.columns]
+            gone: list[dict[str, Any]] = []
+            kept: list[dict[str, Any]] = []
             for row in rows:
+                owned = held.erasure is Erasure.DELETE and self._owned(held, row, user_id, pairs)
+                (gone if owned else kept).append(row)
+            for start in range(0, len(gone), 500):
+                await self._session.execute(delete(table).where(or_(*(
+                    and_(*(table.c[c] == row[c] for c in primary))
+                    for row in gone[start:start + 500]))))
+            for row in kept:
                 where = [table.c[c] == row[c] for c in primary]
-                if held.erasure is Erasure.DELETE and self._owned(held, row, user_id, pairs):
-                    await self._session.execute(delete(table).where(*where))
-                    continue
                 changes = _anonymised(held, row, user_id)
                 if not changes:
                     continue
