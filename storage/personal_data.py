@@ -74,6 +74,9 @@ class Holding:
     (or erased with the row) when its author is erased."""
     of_pair: str | None = None
     """A column naming a pair: rows of a pair the person was in go with the pair."""
+    detached: bool = False
+    """With ``of_pair``: rows of the pair that the other member wrote stay, detached from the
+    pair, instead of going with it."""
     key: str | None = None
     """A string column with the person's id as one of its ``:``-separated parts."""
     unsent: Unsent | None = None
@@ -101,16 +104,17 @@ PERSONAL_DATA: tuple[Holding, ...] = (
             plain={"state": "the name of a step of the form"}),
     Holding("proposals", Erasure.DELETE, owners=("student_id", "volunteer_id"),
             plain={"reasons": "codes of fields, places and needs, no id"}),
-    # A pair is both members': it goes when either leaves, with its follow-up clock, answers,
-    # feedback and reports (whoever wrote them), since none of them makes sense without it.
+    # A pair is both members': it goes when either leaves, with its follow-up clock, answers
+    # and feedback (whoever gave them), since none of them makes sense without it.
     Holding("pairs", Erasure.DELETE, owners=("student_id", "volunteer_id"),
             mentions=("ended_by",)),
     Holding("pair_followups", Erasure.DELETE, of_pair="pair_id"),
     Holding("exchanges", Erasure.DELETE, owners=("user_id",), of_pair="pair_id"),
     Holding("feedback", Erasure.DELETE, owners=("user_id",), of_pair="pair_id",
             texts={"comment": "user_id"}),
+    # A report stays when the person it is about leaves: staff may still have to act on it.
     Holding("reports", Erasure.DELETE, owners=("reporter_id",), of_pair="pair_id",
-            texts={"text": "reporter_id"}),
+            detached=True, texts={"text": "reporter_id"}),
     Holding("exclusions", Erasure.DELETE, owners=("student_id", "volunteer_id")),
     # Messages to the person go; messages to others (not the person's, so not exported)
     # lose the person's id and report text, and stop if they had not gone yet.
@@ -207,6 +211,8 @@ class PersonalData:
             for row in kept:
                 where = [table.c[c] == row[c] for c in primary]
                 changes = _anonymised(held, row, user_id)
+                if held.of_pair is not None and row[held.of_pair] in pairs:
+                    changes[held.of_pair] = None
                 if not changes:
                     continue
                 if held.unsent and row[held.unsent.status] in held.unsent.waiting:
@@ -222,7 +228,8 @@ class PersonalData:
     def _owned(held: Holding, row: Mapping[str, Any], user_id: int, pairs: set[int]) -> bool:
         return (any(_names(held, row, path, user_id) for path in held.owners)
                 or (held.key is not None and _names(held, row, held.key, user_id))
-                or (held.of_pair is not None and row[held.of_pair] in pairs))
+                or (held.of_pair is not None and not held.detached
+                    and row[held.of_pair] in pairs))
 
     async def _pairs_of(self, user_id: int) -> set[int]:
         pairs = _table("pairs")

@@ -133,3 +133,19 @@ async def test_delete_leaves_nothing_that_names_her(make_binome, client) -> None
                                           "your help! We will propose you another student "
                                           "when one fits.")
         assert {r.status for r in await queued_to(binome, marc.id)} == {"sent", "skipped"}
+
+
+async def test_a_mentor_who_leaves_takes_the_pair_but_not_her_report(
+        make_binome, client) -> None:
+    async with staffed(make_binome, client, at=START) as (binome, boss):
+        zoe, marc = await everything(binome, boss, client)
+        await marc.send("/delete")
+        await marc.press(EraseAnswer(answer="yes").pack())
+        assert await traces(binome.runtime.sessions, marc.id,
+                            ["Avocat", "Marc"]) == []
+        await zoe.send("/mydata")
+        message = await zoe.last_bot_message()
+        tables = json.loads(await zoe.download(message["document"]["file_id"]))["tables"]
+    assert [(r["text"], r["pair_id"]) for r in tables["reports"]] == [(REPORT, None)]
+    assert tables["student_profiles"][0]["goals"] == GOALS
+    assert tables["pairs"] == [] and tables["feedback"] == []
