@@ -34,6 +34,7 @@ from storage.tables import (
     AuditRow,
     Base,
     BroadcastRow,
+    ConversationStateRow,
     ErasureCountRow,
     OutboxRow,
     StaffMemberRow,
@@ -136,6 +137,14 @@ async def staff_programme(sessions) -> None:
                               kind="broadcast", params={"broadcast": sending.id},
                               status="pending", due_at=NOW, attempts=0, created_at=NOW,
                               lane=1, broadcast_id=sending.id))
+        # Sam's half-finished sign-up, and that of someone whose id merely contains Sam's.
+        session.add_all([
+            ConversationStateRow(key=f"fsm:1:{SAM}:{SAM}:default", state="Form:answering",
+                                 data={"draft": {"answers": {"first_name": "zorglub-draft"}}},
+                                 updated_at=NOW),
+            ConversationStateRow(key=f"fsm:1:{SAM}1:{SAM}1:default", state="Form:answering",
+                                 data={}, updated_at=NOW),
+        ])
         session.add_all([
             AuditRow(actor_id=BOSS, action="staff_add", details={"user_id": SAM}, at=NOW),
             AuditRow(actor_id=SAM, action="broadcast", details={"id": done.id}, at=NOW),
@@ -157,6 +166,8 @@ async def test_a_staff_member_sees_and_erases_what_they_did(sessions) -> None:
         (SOMEONE_ELSE, "staff_add"), (SAM, "broadcast"), (SAM, "refused")]
     assert data["audit_log"][0]["details"] == {"user_id": SAM}
     assert data["outbox"] == [] and data["pairs"] == []
+    assert [r["data"]["draft"]["answers"] for r in data["conversation_states"]] == [
+        {"first_name": "zorglub-draft"}]
 
     assert await signup.erase(SAM)
     assert await traces(sessions, SAM, ["zorglub"]) == []
@@ -171,6 +182,8 @@ async def test_a_staff_member_sees_and_erases_what_they_did(sessions) -> None:
                                               AuditRow.details).order_by(AuditRow.id))).all()
         counts = (await session.execute(select(ErasureCountRow.role,
                                                ErasureCountRow.count))).all()
+        conversations = (await session.scalars(select(ConversationStateRow.key))).all()
+    assert conversations == [f"fsm:1:{SAM}1:{SAM}1:default"]
     assert [tuple(r) for r in staff] == [(NINA, ANONYMOUS)]
     assert [tuple(r) for r in broadcasts] == [
         (ANONYMOUS, "done", "", None), (ANONYMOUS, "cancelled", "", ANONYMOUS),
