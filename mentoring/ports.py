@@ -25,7 +25,6 @@ class UserRepository(Protocol):
     async def get(self, user_id: int) -> User | None: ...
     async def add(self, user: User) -> None: ...
     async def update(self, user: User) -> None: ...
-    async def delete(self, user_id: int) -> None: ...
 
 
 class ConsentRepository(Protocol):
@@ -38,6 +37,17 @@ class ProfileRepository(Protocol):
     async def volunteer(self, user_id: int) -> VolunteerProfile | None: ...
     async def save_student(self, profile: StudentProfile) -> None: ...
     async def save_volunteer(self, profile: VolunteerProfile) -> None: ...
+
+
+class PersonalDataRepository(Protocol):
+    async def export(self, user_id: int) -> dict[str, list[dict[str, Any]]]:
+        """Every row held that names the user, grouped by table, other people's ids and
+        text hidden."""
+        ...
+
+    async def erase(self, user_id: int, now: datetime) -> None:
+        """Erase the user from every table that can hold a person."""
+        ...
 
 
 class StatsRepository(Protocol):
@@ -112,6 +122,7 @@ class UnitOfWork(Protocol):
     consents: ConsentRepository
     profiles: ProfileRepository
     stats: StatsRepository
+    personal_data: PersonalDataRepository
     matching: MatchingRepository
     outbox: Outbox
     followups: FollowUpRepository

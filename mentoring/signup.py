@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
@@ -156,27 +155,29 @@ class Signup:
             return profile
 
     async def personal_data(self, user_id: int, draft: Draft | None) -> dict[str, Any]:
-        """Everything held about the user, ready to be written out as JSON."""
+        """Everything held about the user, table by table, ready to be written out as JSON.
+
+        Raises UnknownUser when nothing is held."""
         async with self._uow() as uow:
-            user = await self._existing(uow, user_id)
-            consents = await uow.consents.for_user(user_id)
-            profile = await _profile(uow, user_id)
-        data: dict[str, Any] = {
-            "user": asdict(user),
-            "consents": [asdict(c) for c in consents],
-            "profile": asdict(profile) if profile else None,
+            await self._existing(uow, user_id)
+            tables = await uow.personal_data.export(user_id)
+        return {
+            "user_id": user_id,
+            "exported_at": self._clock().isoformat(),
+            "tables": tables,
             "sign_up_in_progress": draft.to_dict() if draft else None,
         }
-        return data
 
     async def erase(self, user_id: int) -> bool:
-        """Erase everything held about the user; keep one anonymous count. False if unknown."""
+        """Erase everything held about the user, in one transaction; keep one anonymous
+        count. False if unknown."""
+        now = self._clock()
         async with self._uow() as uow:
             user = await uow.users.get(user_id)
             if user is None:
                 return False
-            await uow.users.delete(user_id)
-            await uow.stats.count_erasure(user.role, self._clock())
+            await uow.personal_data.erase(user_id, now)
+            await uow.stats.count_erasure(user.role, now)
             await uow.commit()
             return True
 

@@ -12,7 +12,6 @@ from mentoring.model import Consent, Role, StudentProfile, User, VolunteerProfil
 from storage.tables import (
     ConsentRow,
     ErasureCountRow,
-    OutboxRow,
     StudentProfileRow,
     UserRow,
     VolunteerProfileRow,
@@ -39,15 +38,6 @@ class SqlUsers:
             raise LookupError(user.id)
         _fill(row, user)
         await self._session.flush()
-
-    async def delete(self, user_id: int) -> None:
-        # Rows that belong to the user go with it (ON DELETE CASCADE); listing them here
-        # too keeps the erasure complete even where cascades are off.
-        for table in (ConsentRow, StudentProfileRow, VolunteerProfileRow):
-            await self._session.execute(delete(table).where(table.user_id == user_id))
-        # What was queued for them (a broadcast, a check-in) must not reach them any more.
-        await self._session.execute(delete(OutboxRow).where(OutboxRow.recipient_id == user_id))
-        await self._session.execute(delete(UserRow).where(UserRow.id == user_id))
 
 
 def _fill(row: UserRow, user: User) -> None:

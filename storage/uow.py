@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from storage.broadcasts import SqlBroadcasts
 from storage.followups import SqlFollowUps
 from storage.matching import SqlMatching, SqlOutbox
+from storage.personal_data import PersonalData
 from storage.repositories import SqlConsents, SqlProfiles, SqlStats, SqlUsers
 from storage.staff import SqlStaff
 
@@ -28,6 +29,7 @@ class SqlUnitOfWork:
         self.consents = SqlConsents(self._session)
         self.profiles = SqlProfiles(self._session)
         self.stats = SqlStats(self._session)
+        self.personal_data = PersonalData(self._session)
         self.matching = SqlMatching(self._session)
         self.outbox = SqlOutbox(self._session)
         self.followups = SqlFollowUps(self._session)

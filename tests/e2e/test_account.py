@@ -19,9 +19,10 @@ async def test_mydata_sends_everything_held_as_a_file(binome, client) -> None:
     assert message["caption"] == "Here is everything we hold about you."
     assert message["document"]["file_name"] == "binome-my-data.json"
     data = json.loads(await user.download(message["document"]["file_id"]))
-    assert data["user"]["id"] == user.id and data["user"]["source"] == "cio-lyon"
-    assert data["consents"][0]["notice_version"] == PRIVACY_NOTICE_VERSION
-    assert data["profile"]["goals"].startswith("Réussir mes partiels")
+    tables = data["tables"]
+    assert tables["users"][0]["id"] == user.id and tables["users"][0]["source"] == "cio-lyon"
+    assert tables["consents"][0]["notice_version"] == PRIVACY_NOTICE_VERSION
+    assert tables["student_profiles"][0]["goals"].startswith("Réussir mes partiels")
     assert data["sign_up_in_progress"] is None
 
 

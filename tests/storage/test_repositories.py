@@ -83,7 +83,7 @@ async def test_deleting_a_user_erases_profile_and_consents(sessions) -> None:
         await uow.commit()
     async with SqlUnitOfWork(sessions) as uow:
         assert [c.notice_version for c in await uow.consents.for_user(9)] == ["2026-11"]
-        await uow.users.delete(9)
+        await uow.personal_data.erase(9, NOW)
         await uow.stats.count_erasure(Role.STUDENT, NOW)
         await uow.stats.count_erasure(Role.STUDENT, NOW + timedelta(minutes=5))
         await uow.commit()

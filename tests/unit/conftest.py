@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -34,6 +35,7 @@ class FakeUnitOfWork:
         self.consents = _Consents(self._work)
         self.profiles = _Profiles(self._work)
         self.stats = _Stats(self._work)
+        self.personal_data = _PersonalData(self._work)
         self.matching = _Matching(self._work)
         return self
 
@@ -72,7 +74,23 @@ class _Users:
     async def update(self, user: User) -> None:
         self.db.users[user.id] = copy.deepcopy(user)
 
-    async def delete(self, user_id: int) -> None:
+
+
+class _PersonalData:
+    """The tables the fake database has, as storage.personal_data exports and erases them."""
+
+    def __init__(self, db: FakeDatabase) -> None:
+        self.db = db
+
+    async def export(self, user_id: int) -> dict[str, list[dict[str, Any]]]:
+        found = {"users": [self.db.users.get(user_id)],
+                 "consents": [c for c in self.db.consents if c.user_id == user_id],
+                 "student_profiles": [self.db.students.get(user_id)],
+                 "volunteer_profiles": [self.db.volunteers.get(user_id)]}
+        return {table: [dataclasses.asdict(r) for r in rows if r is not None]
+                for table, rows in found.items()}
+
+    async def erase(self, user_id: int, now: datetime) -> None:
         self.db.users.pop(user_id, None)
         self.db.students.pop(user_id, None)
         self.db.volunteers.pop(user_id, None)

@@ -136,9 +136,10 @@ async def test_personal_data_holds_everything_and_erase_leaves_only_a_count(
     await signup.consent(5)
     await signup.save(5, complete_student_draft())
     data = await signup.personal_data(5, None)
-    assert data["user"]["source"] == "cio"
-    assert data["profile"]["first_name"] == "Léa"
-    assert data["consents"][0]["notice_version"] == PRIVACY_NOTICE_VERSION
+    assert data["user_id"] == 5
+    assert data["tables"]["users"][0]["source"] == "cio"
+    assert data["tables"]["student_profiles"][0]["first_name"] == "Léa"
+    assert data["tables"]["consents"][0]["notice_version"] == PRIVACY_NOTICE_VERSION
     assert await signup.erase(5) is True
     assert 5 not in db.users and 5 not in db.students and db.consents == []
     assert db.erasures == {(clock().date().isoformat(), "student"): 1}
