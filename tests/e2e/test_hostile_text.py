@@ -70,8 +70,8 @@ async def test_any_telegram_name_is_greeted_as_it_is(binome, client) -> None:
         assert suggestion["text"] == name
         answer = await user.press(suggestion["callback_data"])
         if is_first_name(name):
-            answered = [m for m in await user.bot_messages()
-                        if m["message_id"] == question["message_id"]][0]
+            answered = next(m for m in await user.bot_messages()
+                            if m["message_id"] == question["message_id"])
             assert answered["text"] == f"What is your first name?\n\n✔️ {name}"
         else:
             assert answer["answer"]["text"] in NOT_A_NAME
