@@ -71,7 +71,7 @@ async def cancel(message: Message, state: FSMContext) -> None:
     # The answers stay in the draft: /start picks the sign-up up again where it stopped.
     await state.set_state(None)
     await answer(message, t("Sign-up paused. What you told me so far is kept: send /start to "
-                           "continue, or /delete to erase it."))
+                            "continue, or /delete to erase it."))
 
 
 async def profile(message: Message, state: FSMContext, signup: Signup, bot: Bot) -> None:
@@ -101,7 +101,8 @@ async def my_data(message: Message, state: FSMContext, signup: Signup) -> None:
 
 
 async def delete(message: Message) -> None:
-    await answer(message,
+    await answer(
+        message,
         t("This erases your profile and everything you told us, and it cannot be undone. "
           "Are you sure?"),
         reply_markup=keyboards.erase(),
@@ -116,7 +117,8 @@ async def erase(callback: CallbackQuery, state: FSMContext, signup: Signup,
     await callback.answer()
     await edit_markup(callback, None)
     if isinstance(callback.message, Message):
-        await answer(callback.message,
+        await answer(
+            callback.message,
             t("Done: your data has been erased. If you want to come back, send /start.")
             if erased else t("We hold no data about you."))
 
@@ -132,7 +134,7 @@ async def unknown_command(message: Message, state: FSMContext) -> None:
     current = await state.get_state()
     if current in (Form.answering.state, Start.role.state, Start.consent.state):
         await answer(message, t("I don't know that command: answer the question above, "
-                               "or send /help."))
+                                "or send /help."))
     else:
         await answer(message, t("I don't know that command: send /help to see what I can do."))
 

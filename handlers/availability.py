@@ -45,7 +45,7 @@ async def pause(message: Message, matchmaker: Matchmaker) -> None:
         return
     if not await matchmaker.is_volunteer(message.from_user.id):
         await answer(message, t("Only volunteers can pause: students can stop at any time "
-                               "with /delete."))
+                                "with /delete."))
         return
     kb = InlineKeyboardBuilder()
     kb.button(text=_("2 weeks"), callback_data=PauseChoice(length="2w"))
@@ -53,7 +53,7 @@ async def pause(message: Message, matchmaker: Matchmaker) -> None:
     kb.button(text=_("Until a date…"), callback_data=PauseChoice(length="date"))
     kb.adjust(2, 1)
     await answer(message, t("How long do you want to pause? We won't propose you any student "
-                           "meanwhile."), reply_markup=kb.as_markup())
+                            "meanwhile."), reply_markup=kb.as_markup())
 
 
 async def paused_for(callback: CallbackQuery, callback_data: PauseChoice, state: FSMContext,
@@ -93,7 +93,7 @@ async def _pause_until(user_id: int, until: datetime, matchmaker: Matchmaker, zo
         day = format_date(until.astimezone(zone).date(), "EEEE d MMMM",
                           locale=get_i18n().current_locale)
         await answer(reply_to, t("Your pause runs until {day}. We will tell you when it ends; "
-                                "send /available to come back earlier.").format(day=day))
+                                 "send /available to come back earlier.").format(day=day))
 
 
 async def available(message: Message, matchmaker: Matchmaker) -> None:

@@ -155,8 +155,8 @@ async def start(message: Message, state: FSMContext) -> None:
     await state.set_state(Broadcasting.text)
     await state.set_data({})
     await answer(message, t("<b>New announcement</b>\nWrite it as recipients should read it. "
-                           "Formatting made in the app (bold, italics, links) is kept, and "
-                           "Telegram HTML tags are accepted. /cancel stops."))
+                            "Formatting made in the app (bold, italics, links) is kept, and "
+                            "Telegram HTML tags are accepted. /cancel stops."))
 
 
 async def text_given(message: Message, state: FSMContext, broadcasts: Broadcasts) -> None:
@@ -269,7 +269,7 @@ async def preview(callback: CallbackQuery, state: FSMContext, broadcasts: Broadc
     except TelegramBadRequest as error:
         await state.set_state(Broadcasting.text)
         await send(bot, chat, t("Telegram refused this text ({error}). Write it "
-                                "again.").format(error=error.message))
+                                 "again.").format(error=error.message))
         return
     await state.set_state(Broadcasting.when)
     kb = InlineKeyboardBuilder()
@@ -344,11 +344,11 @@ async def time_given(message: Message, state: FSMContext, broadcasts: Broadcasts
     moment = parse_when(message.text or "", now, zone)
     if moment is None:
         await answer(message, t("I could not read this date: write it like 28/11 18:30 or "
-                               "2026-11-28 18:30."))
+                                "2026-11-28 18:30."))
         return
     if moment <= now:
         await answer(message, t("This time has passed: choose a time to come, or send it now "
-                               "with /broadcast."))
+                                "with /broadcast."))
         return
     if moment > now + timedelta(days=366):
         await answer(message, t("That is more than a year away: choose a nearer date."))

@@ -22,7 +22,7 @@ async def membership_changed(update: ChatMemberUpdated, signup: Signup) -> None:
 
 async def edited(message: Message) -> None:
     await answer(message, t("I can't take an edited message into account: please send your "
-                           "answer again as a new message."))
+                            "answer again as a new message."))
 
 
 async def outdated_button(callback: CallbackQuery) -> None:

@@ -75,7 +75,8 @@ async def not_now(callback: CallbackQuery, callback_data: ProposalAnswer,
     await callback.answer()
     await edit_text(callback, chosen(pressed_text(callback), _("Not available now")))
     if isinstance(callback.message, Message):
-        await answer(callback.message,
+        await answer(
+            callback.message,
             t("Noted: we won't propose anyone to you for {weeks} weeks. Thank you for "
               "telling us!").format(weeks=weeks))
 
@@ -94,7 +95,7 @@ async def my_pair(message: Message, signup: Signup, matchmaker: Matchmaker) -> N
             await answer(message, t("You have no student yet: we will propose one to you here."))
         elif status.proposed:
             await answer(message, t("We have found a mentor who fits you and asked them: you "
-                                   "will hear from us here very soon."))
+                                    "will hear from us here very soon."))
         else:
             await answer(message, notifications.waiting_text())
         return

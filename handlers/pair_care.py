@@ -106,7 +106,7 @@ async def new_match(callback: CallbackQuery, callback_data: NewMatch,
         return
     if callback_data.answer == "keep":
         await answer(callback.message, t("Great, keep going! A short message is enough to "
-                                        "restart the conversation."))
+                                         "restart the conversation."))
         return
     if callback_data.answer not in ("yes", "switch"):
         await answer(callback.message, t("Alright. Send /start whenever you want a new mentor."))
@@ -120,7 +120,7 @@ async def new_match(callback: CallbackQuery, callback_data: NewMatch,
         await answer(callback.message, waiting_text())
     elif outcome is Outcome.PROPOSED:
         await answer(callback.message, t("We have found a mentor who fits you and asked them: "
-                                        "you will hear from us here very soon."))
+                                         "you will hear from us here very soon."))
     else:
         await answer(callback.message, t("You already have a binôme: send /binome to see it."))
 
@@ -128,7 +128,7 @@ async def new_match(callback: CallbackQuery, callback_data: NewMatch,
 async def report(message: Message, state: FSMContext) -> None:
     await state.set_state(Report.text)
     await answer(message, t("What is the problem? Describe it in a few words: only the "
-                           "programme staff will read it. Send /cancel to give up."))
+                            "programme staff will read it. Send /cancel to give up."))
 
 
 async def report_text(message: Message, state: FSMContext, care: PairCare) -> None:
@@ -137,12 +137,12 @@ async def report_text(message: Message, state: FSMContext, care: PairCare) -> No
         return
     if len(message.text) > MAX_REPORT:
         await answer(message, t("That is too long: please keep it under {limit} characters.")
-                             .format(limit=MAX_REPORT))
+                              .format(limit=MAX_REPORT))
         return
     await care.report(message.from_user.id, message.text)
     await state.clear()
     await answer(message, t("Thank you for telling us. The staff have been alerted and will "
-                           "contact you; reminders for your binôme are paused meanwhile."))
+                            "contact you; reminders for your binôme are paused meanwhile."))
 
 
 async def reports(message: Message, care: PairCare) -> None:
@@ -153,7 +153,8 @@ async def reports(message: Message, care: PairCare) -> None:
     for report_id, pair_id, reporter_id, text, created in open_reports[:20]:
         kb = InlineKeyboardBuilder()
         kb.button(text=_("Close this report"), callback_data=CloseReport(report=report_id))
-        await answer(message,
+        await answer(
+            message,
             t("Report #{id} from user {user}, pair {pair}, on {day}:").format(
                 id=report_id, user=reporter_id, pair=pair_id or "-",
                 day=created.date().isoformat()) + "\n" + text,

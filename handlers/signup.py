@@ -276,7 +276,7 @@ async def browse_fields(callback: CallbackQuery, callback_data: Answer,
 
 async def summary_typed(message: Message) -> None:
     await answer(message, t("Please use the buttons: “Confirm” if everything is right, or "
-                           "“Edit a field”."))
+                            "“Edit a field”."))
 
 
 async def confirm(callback: CallbackQuery, state: FSMContext, signup: Signup,
@@ -300,11 +300,11 @@ async def confirm(callback: CallbackQuery, state: FSMContext, signup: Signup,
             await answer(callback.message, waiting_text())
         else:
             await answer(callback.message, t("We have found a mentor who fits you and asked "
-                                            "them: you will hear from us here very soon."))
+                                             "them: you will hear from us here very soon."))
     else:
         await answer(callback.message, t("Thank you, {name}! Your profile is saved. We will "
-                                        "propose a student to you right here, and you decide "
-                                        "with one tap.").format(name=name))
+                                         "propose a student to you right here, and you decide "
+                                         "with one tap.").format(name=name))
         await availability.joined(profile.user_id)
         await matchmaker.volunteer_ready(profile.user_id)
 

@@ -132,7 +132,7 @@ async def gaps(message: Message, staff: StaffDirectory) -> None:
     rows = [gap for gap in await staff.gaps() if gap.waiting > gap.free_places][:SHOWN]
     if not rows:
         await answer(message, t("No gap: every waiting student has a volunteer with room in "
-                               "their family of fields and region."))
+                                "their family of fields and region."))
         return
     shown = [t("<b>Where volunteers are missing</b> (students waiting / free places):"), ""]
     for gap in rows:
@@ -158,9 +158,9 @@ async def risk(message: Message, staff: StaffDirectory) -> None:
                   callback_data=RiskAction(pair=pair_id, action="rematch"))
         kb.adjust(2, 2)
         await answer(message, t("Pair {pair} (student {student}, volunteer {volunteer}): "
-                               "{state}.").format(pair=pair_id, student=student_id,
-                                                  volunteer=volunteer_id, state=state),
-                             reply_markup=kb.as_markup())
+                                "{state}.").format(pair=pair_id, student=student_id,
+                                                   volunteer=volunteer_id, state=state),
+                              reply_markup=kb.as_markup())
 
 
 async def risk_action(callback: CallbackQuery, callback_data: RiskAction, care: PairCare,
@@ -198,11 +198,11 @@ async def staff_command(message: Message, command: CommandObject, staff: StaffDi
     if not parts:
         members = ", ".join(str(member) for member in await staff.members())
         await answer(message, t("Staff: {members}. Add or remove one with /staff add ID or "
-                               "/staff remove ID.").format(members=members or "–"))
+                                "/staff remove ID.").format(members=members or "–"))
         return
     if len(parts) != 2 or parts[0] not in ("add", "remove") or not parts[1].isdigit():
         await answer(message, t("Write /staff add ID or /staff remove ID, with the "
-                               "person's Telegram id."))
+                                "person's Telegram id."))
         return
     user_id = int(parts[1])
     change = await (staff.add(actor, user_id) if parts[0] == "add"
@@ -236,7 +236,7 @@ async def exclude(message: Message, command: CommandObject, staff: StaffDirector
         return
     if len(parts) != 2 or not all(part.isdigit() for part in parts):
         await answer(message, t("Write /exclude or /allow followed by a student's and a "
-                               "volunteer's Telegram ids."))
+                                "volunteer's Telegram ids."))
         return
     change = await staff.exclude(actor, int(parts[0]), int(parts[1]), allow=allow)
     await answer(message, {

@@ -63,7 +63,8 @@ async def start(message: Message, command: CommandObject, state: FSMContext,
         await _already_signed_up(message)
         return
     await state.set_state(Start.role)
-    await answer(message,
+    await answer(
+        message,
         t("Hello {name}! I am Binôme, the bot of a free mentoring programme: students are "
           "paired with professional volunteers who help them with their studies and their "
           "first steps into work.").format(name=user.first_name)
@@ -80,7 +81,8 @@ async def chose_role(callback: CallbackQuery, callback_data: RoleChoice,
     await edit_text(callback, chosen(pressed_text(callback), role_label(role)))
     await callback.answer()
     if isinstance(callback.message, Message):
-        await answer(callback.message,
+        await answer(
+            callback.message,
             t("Before we start: we keep what you tell us only to run the mentoring programme "
               "(finding you a match and keeping in touch). You can see it with /mydata and "
               "erase it with /delete at any time. Do you agree?"),
@@ -101,12 +103,14 @@ async def refuse(callback: CallbackQuery, signup: Signup) -> None:
     if not isinstance(callback.message, Message):
         return
     if await signup.profile(callback.from_user.id) is not None:  # brought in by an import
-        await answer(callback.message,
+        await answer(
+            callback.message,
             t("No problem. The programme added your profile from its records: if you do not "
               "want to take part, erase it with /delete. You can change your mind with "
               "/start."))
         return
-    await answer(callback.message,
+    await answer(
+        callback.message,
         t("No problem. Without your agreement we cannot sign you up; you can change your "
           "mind at any time with the buttons above or with /start."))
 
@@ -131,7 +135,7 @@ async def agree(callback: CallbackQuery, state: FSMContext, signup: Signup, bot:
 
 async def _already_signed_up(message: Message) -> None:
     await answer(message, t("You are already signed up. Send /profile to see or edit "
-                           "your profile, or /help for everything else."))
+                            "your profile, or /help for everything else."))
 
 
 def make_router() -> Router:
