@@ -92,6 +92,9 @@ async def test_a_typed_first_name_with_tags_gets_one_sentence_and_keeps_the_form
     assert await user.last_text() == "That is too long: please keep it under 40 characters."
     await user.send("O'Hara")
     assert "What do you study?" in await user.last_text()
+    await user.send("<zz> & co")  # searched as a field: nothing found, quoted as typed
+    assert await user.last_text() == ("I found no field matching “<zz> & co”: try other "
+                                      "letters, or pick a family.")
     await no_sorry(user)
     assert refused_by_telegram(await client.log()) == []
 
