@@ -38,6 +38,6 @@ clean:
 # Refresh the catalogues after changing user-facing text: new sentences appear untranslated
 # in locales/*/LC_MESSAGES/binome.po, and the test suite fails until both are translated.
 catalogues: install
-	$(BIN)/pybabel extract --no-default-keywords -k _ -k N_ -k __ -k ngettext:1,2 --no-location \
+	$(BIN)/pybabel extract --no-default-keywords -k _ -k N_ -k __ -k ngettext:1,2 -k t -k tn:1,2 --no-location \
 		--sort-output -o locales/binome.pot mentoring handlers bot
-	$(BIN)/pybabel update --no-fuzzy-matching -i locales/binome.pot -d locales -D binome
+	$(BIN)/pybabel update --no-fuzzy-matching --width 100 -i locales/binome.pot -d locales -D binome

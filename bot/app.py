@@ -12,7 +12,6 @@ from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKeyBuilder
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats
@@ -152,7 +151,9 @@ def build_bot(settings: Settings, token: str | None = None, api_url: str | None 
     if not secret:
         raise ValueError("BOT_TOKEN is not set")
     session = AiohttpSession(api=TelegramAPIServer.from_base(api_url or settings.telegram_api_url))
-    bot = Bot(secret, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+    # No parse mode: a plain str is shown as typed. HTML is switched on only for Markup, in
+    # handlers/markup.py (and the outbox and broadcast progress senders).
+    bot = Bot(secret, session=session, default=DefaultBotProperties(parse_mode=None))
     return install_session_middlewares(bot)
 
 

@@ -10,8 +10,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from aiogram import Bot
+from aiogram.enums import ParseMode
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from aiogram.utils.i18n import I18n
+from markupsafe import Markup
 
 from bot.outbox import Pacer
 from handlers import broadcast as texts
@@ -29,10 +31,10 @@ class BroadcastTexts:
     def __init__(self, broadcasts: Broadcasts, recheck: float = 2.0) -> None:
         self._broadcasts = broadcasts
         self._recheck = recheck
-        self._texts: dict[int, str] = {}
+        self._texts: dict[int, Markup] = {}
         self._checked: dict[int, tuple[float, bool]] = {}
 
-    async def text(self, broadcast_id: int) -> str | None:
+    async def text(self, broadcast_id: int) -> Markup | None:
         checked_at, live = self._checked.get(broadcast_id, (float("-inf"), False))
         if time.monotonic() - checked_at > self._recheck:
             if len(self._checked) > 1000:  # old broadcasts: read again if ever needed
@@ -41,7 +43,7 @@ class BroadcastTexts:
             broadcast = await self._broadcasts.get(broadcast_id)
             live = broadcast is not None and broadcast.status.value == "sending"
             if broadcast is not None:
-                self._texts[broadcast_id] = broadcast.text
+                self._texts[broadcast_id] = texts.staff_markup(broadcast.text)
             self._checked[broadcast_id] = (time.monotonic(), live)
         return self._texts.get(broadcast_id) if live else None
 
@@ -107,14 +109,14 @@ class BroadcastProgress:
                     else texts.progress_text(broadcast, progress, rate))
         await self.show(broadcast, text)
 
-    async def show(self, broadcast: Broadcast, text: str) -> None:
+    async def show(self, broadcast: Broadcast, text: Markup) -> None:
         """Edit the progress message, or send it when there is none yet."""
         await self._pacer.wait(broadcast.author_id)
         try:
             if broadcast.progress_message_id is not None:
                 await self._bot.edit_message_text(
                     text=text, chat_id=broadcast.author_id,
-                    message_id=broadcast.progress_message_id)
+                    message_id=broadcast.progress_message_id, parse_mode=ParseMode.HTML)
                 return
         except TelegramBadRequest as error:
             if "not modified" in str(error):
@@ -122,7 +124,8 @@ class BroadcastProgress:
             log.info("progress message of broadcast %s gone (%s): sending a new one",
                      broadcast.id, error)
         try:
-            message = await self._bot.send_message(broadcast.author_id, text)
+            message = await self._bot.send_message(broadcast.author_id, text,
+                                                   parse_mode=ParseMode.HTML)
         except TelegramAPIError as error:
             log.warning("could not show progress of broadcast %s: %s", broadcast.id, error)
             return

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from aiogram import Bot
+from aiogram.enums import ParseMode
 from aiogram.exceptions import (
     TelegramBadRequest,
     TelegramForbiddenError,
@@ -24,6 +25,7 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
+from markupsafe import Markup
 
 from storage.outbox import Claimed, OutboxQueue
 
@@ -35,7 +37,7 @@ MAX_IN_FLIGHT = 16
 
 @dataclass(frozen=True)
 class Rendered:
-    text: str
+    text: Markup
     markup: Any = None
 
 
@@ -159,7 +161,7 @@ class OutboxSender:
         queue, now = self._queue, self._clock
         try:
             await self._bot.send_message(row.recipient_id, message.text,
-                                         reply_markup=message.markup)
+                                         parse_mode=ParseMode.HTML, reply_markup=message.markup)
         except TelegramRetryAfter as error:
             self.pacer.pause(error.retry_after)
             await queue.retry(row.id, now() + timedelta(seconds=error.retry_after), str(error),

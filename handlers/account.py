@@ -14,6 +14,7 @@ from aiogram.utils.i18n import gettext as _
 from handlers import keyboards, texts
 from handlers.callbacks import EraseAnswer, LanguageChoice
 from handlers.common import edit_markup, load_draft, stale
+from handlers.markup import answer, answer_document, send, t
 from handlers.signup import resume, show_summary
 from handlers.states import Form, Start
 from mentoring.form import Draft
@@ -22,15 +23,15 @@ from mentoring.signup import Signup
 
 
 async def help_command(message: Message) -> None:
-    await message.answer(texts.help_text())
+    await answer(message, texts.help_text())
 
 
 async def privacy(message: Message) -> None:
-    await message.answer(texts.privacy_notice())
+    await answer(message, texts.privacy_notice())
 
 
 async def language(message: Message) -> None:
-    await message.answer(_("Which language do you prefer?"), reply_markup=keyboards.languages())
+    await answer(message, t("Which language do you prefer?"), reply_markup=keyboards.languages())
 
 
 async def language_chosen(callback: CallbackQuery, callback_data: LanguageChoice,
@@ -46,7 +47,7 @@ async def language_chosen(callback: CallbackQuery, callback_data: LanguageChoice
     i18n.current_locale = callback_data.code
     await callback.answer()
     await edit_markup(callback, None)
-    await bot.send_message(user.id, _("Done: I will talk to you in English from now on."))
+    await send(bot, user.id, t("Done: I will talk to you in English from now on."))
     draft = await load_draft(state)
     if draft is not None and (await state.get_state()) in (Form.answering.state,
                                                            Form.summary.state):
@@ -57,20 +58,20 @@ async def cancel(message: Message, state: FSMContext) -> None:
     current = await state.get_state()
     data = await state.get_data()
     if current is None:
-        await message.answer(_("There is nothing to cancel."))
+        await answer(message, t("There is nothing to cancel."))
         return
     if data.get("mode") == "profile":
         await state.clear()
-        await message.answer(_("Editing cancelled: your profile is unchanged."))
+        await answer(message, t("Editing cancelled: your profile is unchanged."))
         return
     if not current.startswith(("Form:", "Start:")):
         await state.clear()
-        await message.answer(_("Cancelled."))
+        await answer(message, t("Cancelled."))
         return
     # The answers stay in the draft: /start picks the sign-up up again where it stopped.
     await state.set_state(None)
-    await message.answer(_("Sign-up paused. What you told me so far is kept: send /start to "
-                           "continue, or /delete to erase it."))
+    await answer(message, t("Sign-up paused. What you told me so far is kept: send /start to "
+                            "continue, or /delete to erase it."))
 
 
 async def profile(message: Message, state: FSMContext, signup: Signup, bot: Bot) -> None:
@@ -78,7 +79,7 @@ async def profile(message: Message, state: FSMContext, signup: Signup, bot: Bot)
         return
     saved = await signup.profile(message.from_user.id)
     if saved is None:
-        await message.answer(_("You have not finished signing up yet: send /start to continue."))
+        await answer(message, t("You have not finished signing up yet: send /start to continue."))
         return
     if (await state.get_data()).get("mode") == "profile":
         await state.clear()
@@ -91,19 +92,18 @@ async def my_data(message: Message, state: FSMContext, signup: Signup) -> None:
         return
     user = await signup.user(message.from_user.id)
     if user is None:
-        await message.answer(_("We hold no data about you."))
+        await answer(message, t("We hold no data about you."))
         return
     data = await signup.personal_data(user.id, await load_draft(state))
     content = json.dumps(data, ensure_ascii=False, indent=2, default=str).encode()
-    await message.answer_document(
-        BufferedInputFile(content, filename="binome-my-data.json"),
-        caption=_("Here is everything we hold about you."),
-    )
+    await answer_document(message, BufferedInputFile(content, filename="binome-my-data.json"),
+                          caption=t("Here is everything we hold about you."))
 
 
 async def delete(message: Message) -> None:
-    await message.answer(
-        _("This erases your profile and everything you told us, and it cannot be undone. "
+    await answer(
+        message,
+        t("This erases your profile and everything you told us, and it cannot be undone. "
           "Are you sure?"),
         reply_markup=keyboards.erase(),
     )
@@ -117,25 +117,26 @@ async def erase(callback: CallbackQuery, state: FSMContext, signup: Signup,
     await callback.answer()
     await edit_markup(callback, None)
     if isinstance(callback.message, Message):
-        await callback.message.answer(
-            _("Done: your data has been erased. If you want to come back, send /start.")
-            if erased else _("We hold no data about you."))
+        await answer(
+            callback.message,
+            t("Done: your data has been erased. If you want to come back, send /start.")
+            if erased else t("We hold no data about you."))
 
 
 async def keep(callback: CallbackQuery) -> None:
     await callback.answer()
     await edit_markup(callback, None)
     if isinstance(callback.message, Message):
-        await callback.message.answer(_("Nothing was erased."))
+        await answer(callback.message, t("Nothing was erased."))
 
 
 async def unknown_command(message: Message, state: FSMContext) -> None:
     current = await state.get_state()
     if current in (Form.answering.state, Start.role.state, Start.consent.state):
-        await message.answer(_("I don't know that command: answer the question above, "
-                               "or send /help."))
+        await answer(message, t("I don't know that command: answer the question above, "
+                                "or send /help."))
     else:
-        await message.answer(_("I don't know that command: send /help to see what I can do."))
+        await answer(message, t("I don't know that command: send /help to see what I can do."))
 
 
 def make_router() -> Router:

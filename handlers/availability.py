@@ -17,6 +17,7 @@ from babel.dates import format_date
 
 from handlers.callbacks import AvailabilityReply, PauseChoice
 from handlers.common import edit_markup, stale
+from handlers.markup import answer, t
 from handlers.states import Pause
 from mentoring.catalog import CAPACITIES
 from mentoring.keeping_in_touch import VolunteerAvailability
@@ -43,16 +44,16 @@ async def pause(message: Message, matchmaker: Matchmaker) -> None:
     if message.from_user is None:
         return
     if not await matchmaker.is_volunteer(message.from_user.id):
-        await message.answer(_("Only volunteers can pause: students can stop at any time "
-                               "with /delete."))
+        await answer(message, t("Only volunteers can pause: students can stop at any time "
+                                "with /delete."))
         return
     kb = InlineKeyboardBuilder()
     kb.button(text=_("2 weeks"), callback_data=PauseChoice(length="2w"))
     kb.button(text=_("1 month"), callback_data=PauseChoice(length="1m"))
     kb.button(text=_("Until a date…"), callback_data=PauseChoice(length="date"))
     kb.adjust(2, 1)
-    await message.answer(_("How long do you want to pause? We won't propose you any student "
-                           "meanwhile."), reply_markup=kb.as_markup())
+    await answer(message, t("How long do you want to pause? We won't propose you any student "
+                            "meanwhile."), reply_markup=kb.as_markup())
 
 
 async def paused_for(callback: CallbackQuery, callback_data: PauseChoice, state: FSMContext,
@@ -62,7 +63,7 @@ async def paused_for(callback: CallbackQuery, callback_data: PauseChoice, state:
     if callback_data.length == "date":
         await state.set_state(Pause.date)
         if isinstance(callback.message, Message):
-            await callback.message.answer(_("Until which date? For example 15/01/2027."))
+            await answer(callback.message, t("Until which date? For example 15/01/2027."))
         return
     until = clock() + LENGTHS.get(callback_data.length, LENGTHS["2w"])
     await _pause_until(callback.from_user.id, until, matchmaker, zone, callback.message)
@@ -73,10 +74,10 @@ async def typed_date(message: Message, state: FSMContext, matchmaker: Matchmaker
     day = parse_day(message.text or "")
     today = clock().astimezone(zone).date()
     if day is None:
-        await message.answer(_("I didn't understand this date: write it like 15/01/2027."))
+        await answer(message, t("I didn't understand this date: write it like 15/01/2027."))
         return
     if not today < day <= today + LONGEST_PAUSE:
-        await message.answer(_("Choose a date after today and within a year."))
+        await answer(message, t("Choose a date after today and within a year."))
         return
     await state.clear()
     # The pause ends in the morning of that day, programme time.
@@ -91,17 +92,17 @@ async def _pause_until(user_id: int, until: datetime, matchmaker: Matchmaker, zo
     if isinstance(reply_to, Message):
         day = format_date(until.astimezone(zone).date(), "EEEE d MMMM",
                           locale=get_i18n().current_locale)
-        await reply_to.answer(_("Your pause runs until {day}. We will tell you when it ends; "
-                                "send /available to come back earlier.").format(day=day))
+        await answer(reply_to, t("Your pause runs until {day}. We will tell you when it ends; "
+                                 "send /available to come back earlier.").format(day=day))
 
 
 async def available(message: Message, matchmaker: Matchmaker) -> None:
     if message.from_user is None:
         return
     if not await matchmaker.resume(message.from_user.id):
-        await message.answer(_("This command is for volunteers."))
+        await answer(message, t("This command is for volunteers."))
         return
-    await message.answer(_("Welcome back! You can be proposed students again from now on."))
+    await answer(message, t("Welcome back! You can be proposed students again from now on."))
 
 
 def availability_keyboard() -> InlineKeyboardMarkup:

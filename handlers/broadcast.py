@@ -9,7 +9,7 @@ import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from aiogram import Bot, F, Router, html
+from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
@@ -19,9 +19,9 @@ from aiogram.utils.i18n import lazy_gettext as __
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from babel.dates import format_datetime, format_timedelta
 
-from handlers import texts
 from handlers.callbacks import BroadcastCancel, BroadcastPick
-from handlers.common import edit_text, stale
+from handlers.common import stale
+from handlers.markup import Markup, answer, edit_message, edit_text, lines, send, t, tn
 from handlers.staff import IsStaff, refuse
 from handlers.states import Broadcasting
 from mentoring import catalog, places
@@ -75,6 +75,7 @@ def number(value: int) -> str:
 
 
 def audience_text(audience: Audience) -> str:
+    """The audience in plain words."""
     regions = (", ".join(sorted(places.region(code).name for code in audience.regions))
                if audience.regions else _("all regions"))
     families = (", ".join(sorted(_(catalog.family(code).label) for code in audience.families))
@@ -82,63 +83,69 @@ def audience_text(audience: Audience) -> str:
     parts = [str(TARGETS[audience.target]), regions, families]
     if audience.condition is not Condition.ANY:
         parts.append(str(CONDITIONS[audience.condition]))
-    return html.quote(" · ".join(parts))
+    return " · ".join(parts)
 
 
-def problem_text(problem: HtmlProblem) -> str:
+def staff_markup(text: str) -> Markup:
+    """A broadcast as staff wrote it: the one markup that is not a catalogue sentence. It is
+    only ever the text the composer accepted, once normalise_text checked its tags."""
+    return Markup(text)
+
+
+def problem_text(problem: HtmlProblem) -> Markup:
     return {
-        "unknown_tag": _("Telegram does not accept {tag} in a message: use &lt;b&gt;, "
+        "unknown_tag": t("Telegram does not accept {tag} in a message: use &lt;b&gt;, "
                          "&lt;i&gt;, &lt;u&gt;, &lt;s&gt;, &lt;a href=\"…\"&gt;, &lt;code&gt; "
                          "or &lt;blockquote&gt;, or no tags at all."),
-        "not_closed": _("{tag} is opened but never closed: add its closing tag."),
-        "not_open": _("{tag} closes a tag that was never opened."),
-        "bare_character": _("A lone “{tag}” is not valid in formatted text: write &amp;lt; "
+        "not_closed": t("{tag} is opened but never closed: add its closing tag."),
+        "not_open": t("{tag} closes a tag that was never opened."),
+        "bare_character": t("A lone “{tag}” is not valid in formatted text: write &amp;lt; "
                             "for &lt;, &amp;gt; for &gt; and &amp;amp; for &amp;."),
-        "too_long": _("The message is {tag} characters long; Telegram allows 4,096. Shorten "
+        "too_long": t("The message is {tag} characters long; Telegram allows 4,096. Shorten "
                       "it."),
-    }[problem.reason].replace("{tag}", html.quote(problem.detail))
+    }[problem.reason].replace("{tag}", problem.detail)
 
 
-def progress_text(broadcast: Broadcast, progress: Progress, rate: float | None) -> str:
+def progress_text(broadcast: Broadcast, progress: Progress, rate: float | None) -> Markup:
     total = max(broadcast.recipients, 1)
     lines = [
-        _("📣 <b>Broadcast #{id}</b> is going out").format(id=broadcast.id),
-        _("Sent: {sent} of {total} ({percent}%)").format(
+        t("📣 <b>Broadcast #{id}</b> is going out").format(id=broadcast.id),
+        t("Sent: {sent} of {total} ({percent}%)").format(
             sent=number(progress.sent), total=number(broadcast.recipients),
             percent=100 * (progress.sent + progress.blocked + progress.failed) // total),
-        _("Left: {left}").format(left=number(progress.left)),
+        t("Left: {left}").format(left=number(progress.left)),
     ]
     if rate is None:
-        lines.append(_("Rate: measuring…"))
+        lines.append(t("Rate: measuring…"))
     else:
-        lines.append(_("Rate: {rate} messages a second").format(rate=f"{rate:.1f}"))
+        lines.append(t("Rate: {rate} messages a second").format(rate=f"{rate:.1f}"))
         if rate > 0 and progress.left:
-            lines.append(_("Time to finish: about {duration}").format(
+            lines.append(t("Time to finish: about {duration}").format(
                 duration=duration_text(progress.left / rate)))
     if progress.blocked or progress.failed:
-        lines.append(_("Blocked the bot: {blocked} · failed: {failed}").format(
+        lines.append(t("Blocked the bot: {blocked} · failed: {failed}").format(
             blocked=number(progress.blocked), failed=number(progress.failed)))
-    return "\n".join(lines)
+    return Markup("\n").join(lines)
 
 
-def report_text(broadcast: Broadcast, progress: Progress) -> str:
+def report_text(broadcast: Broadcast, progress: Progress) -> Markup:
     if broadcast.status is BroadcastStatus.CANCELLED:
-        heading = _("📣 <b>Broadcast #{id}</b> was cancelled").format(id=broadcast.id)
-        lines = [heading, _("Delivered before: {sent}").format(sent=number(progress.sent)),
-                 _("Not sent: {count}").format(
+        heading = t("📣 <b>Broadcast #{id}</b> was cancelled").format(id=broadcast.id)
+        lines = [heading, t("Delivered before: {sent}").format(sent=number(progress.sent)),
+                 t("Not sent: {count}").format(
                      count=number(progress.cancelled + progress.skipped + progress.left))]
     else:
         took = ((broadcast.finished_at - broadcast.started_at).total_seconds()
                 if broadcast.finished_at and broadcast.started_at else 0)
-        lines = [_("📣 <b>Broadcast #{id}</b> finished in {duration}").format(
+        lines = [t("📣 <b>Broadcast #{id}</b> finished in {duration}").format(
                     id=broadcast.id, duration=duration_text(took)),
-                 _("Delivered: {sent}").format(sent=number(progress.sent))]
+                 t("Delivered: {sent}").format(sent=number(progress.sent))]
         if progress.skipped:
-            lines.append(_("No longer applicable (account erased): {count}").format(
+            lines.append(t("No longer applicable (account erased): {count}").format(
                 count=number(progress.skipped)))
-    lines += [_("Blocked the bot: {count}").format(count=number(progress.blocked)),
-              _("Failed: {count}").format(count=number(progress.failed))]
-    return "\n".join(lines)
+    lines += [t("Blocked the bot: {count}").format(count=number(progress.blocked)),
+              t("Failed: {count}").format(count=number(progress.failed))]
+    return Markup("\n").join(lines)
 
 
 # ------------------------------------------------------------------ composing
@@ -147,9 +154,9 @@ def report_text(broadcast: Broadcast, progress: Progress) -> str:
 async def start(message: Message, state: FSMContext) -> None:
     await state.set_state(Broadcasting.text)
     await state.set_data({})
-    await message.answer(_("<b>New announcement</b>\nWrite it as recipients should read it. "
-                           "Formatting made in the app (bold, italics, links) is kept, and "
-                           "Telegram HTML tags are accepted. /cancel stops."))
+    await answer(message, t("<b>New announcement</b>\nWrite it as recipients should read it. "
+                            "Formatting made in the app (bold, italics, links) is kept, and "
+                            "Telegram HTML tags are accepted. /cancel stops."))
 
 
 async def text_given(message: Message, state: FSMContext, broadcasts: Broadcasts) -> None:
@@ -157,26 +164,26 @@ async def text_given(message: Message, state: FSMContext, broadcasts: Broadcasts
                                            for e in message.entities or ()) else None)
     text, problem = normalise_text(message.text or "", formatted)
     if problem is not None:
-        await message.answer(problem_text(problem))
+        await answer(message, problem_text(problem))
         return
     audience = Audience()
     await state.update_data(text=text, audience=audience.to_dict())
     await state.set_state(Broadcasting.audience)
     count = len(await broadcasts.recipients(audience))
-    await message.answer(builder_text(audience, count), reply_markup=builder_keyboard(audience))
+    await answer(message, builder_text(audience, count), reply_markup=builder_keyboard(audience))
 
 
 async def not_text(message: Message) -> None:
-    await message.answer(_("Send the announcement as a text message."))
+    await answer(message, t("Send the announcement as a text message."))
 
 
-def builder_text(audience: Audience, count: int) -> str:
-    return "\n".join([
+def builder_text(audience: Audience, count: int) -> Markup:
+    return lines(
         _("<b>Who should receive it?</b> The filters apply together."), "",
         audience_text(audience), "",
-        texts.ngettext("<b>{count} recipient</b>", "<b>{count} recipients</b>", count).format(
+        tn("<b>{count} recipient</b>", "<b>{count} recipients</b>", count).format(
             count=number(count)),
-    ])
+    )
 
 
 def _mark(selected: bool, label: str) -> str:
@@ -256,13 +263,13 @@ async def preview(callback: CallbackQuery, state: FSMContext, broadcasts: Broadc
     await callback.answer()
     await edit_text(callback, builder_text(audience, count))
     chat = callback.from_user.id
-    await bot.send_message(chat, _("Preview, exactly as recipients will see it:"))
+    await send(bot, chat, t("Preview, exactly as recipients will see it:"))
     try:
-        await bot.send_message(chat, data["text"])
+        await send(bot, chat, staff_markup(data["text"]))
     except TelegramBadRequest as error:
         await state.set_state(Broadcasting.text)
-        await bot.send_message(chat, _("Telegram refused this text ({error}). Write it "
-                                       "again.").format(error=html.quote(error.message)))
+        await send(bot, chat, t("Telegram refused this text ({error}). Write it "
+                                 "again.").format(error=error.message))
         return
     await state.set_state(Broadcasting.when)
     kb = InlineKeyboardBuilder()
@@ -271,7 +278,7 @@ async def preview(callback: CallbackQuery, state: FSMContext, broadcasts: Broadc
     kb.button(text=_("Change the audience"), callback_data=BroadcastPick(action="audience"))
     kb.button(text=_("Drop it"), callback_data=BroadcastPick(action="drop"))
     kb.adjust(2, 1, 1)
-    await bot.send_message(chat, texts.ngettext(
+    await send(bot, chat, tn(
         "Send it to {count} person now, or at a time you choose?",
         "Send it to {count} people now, or at a time you choose?", count).format(
             count=number(count)), reply_markup=kb.as_markup())
@@ -297,7 +304,7 @@ async def send_now(callback: CallbackQuery, state: FSMContext, broadcasts: Broad
 async def later(callback: CallbackQuery, state: FSMContext, zone: ZoneInfo) -> None:
     await state.set_state(Broadcasting.time)
     await callback.answer()
-    await edit_text(callback, _("When should it go out? Write a date and a time ({zone} "
+    await edit_text(callback, t("When should it go out? Write a date and a time ({zone} "
                                 "time), for example 28/11 18:30 or 2026-11-28 18:30.").format(
         zone=zone.key.split("/")[-1].replace("_", " ")))
 
@@ -336,15 +343,15 @@ async def time_given(message: Message, state: FSMContext, broadcasts: Broadcasts
     now = broadcasts.now()
     moment = parse_when(message.text or "", now, zone)
     if moment is None:
-        await message.answer(_("I could not read this date: write it like 28/11 18:30 or "
-                               "2026-11-28 18:30."))
+        await answer(message, t("I could not read this date: write it like 28/11 18:30 or "
+                                "2026-11-28 18:30."))
         return
     if moment <= now:
-        await message.answer(_("This time has passed: choose a time to come, or send it now "
-                               "with /broadcast."))
+        await answer(message, t("This time has passed: choose a time to come, or send it now "
+                                "with /broadcast."))
         return
     if moment > now + timedelta(days=366):
-        await message.answer(_("That is more than a year away: choose a nearer date."))
+        await answer(message, t("That is more than a year away: choose a nearer date."))
         return
     await state.update_data(send_at=moment.isoformat())
     await _ask_confirmation(message, state, broadcasts, moment, zone,
@@ -361,25 +368,25 @@ async def _ask_confirmation(event: CallbackQuery | Message, state: FSMContext,
     kb.button(text=_("✅ Confirm"), callback_data=BroadcastPick(action="confirm"))
     kb.button(text=_("Drop it"), callback_data=BroadcastPick(action="drop"))
     if moment is None:
-        text = texts.ngettext("Send this announcement to {count} person now?",
+        text = tn("Send this announcement to {count} person now?",
                               "Send this announcement to {count} people now?", count)
     else:
         assert zone is not None
-        text = texts.ngettext(
+        text = tn(
             "Send this announcement on {when} to {count} person? (The audience is counted "
             "again at that time.)",
             "Send this announcement on {when} to {count} people? (The audience is counted "
             "again at that time.)", count).replace("{when}", when_text(moment, zone))
     text = text.format(count=number(count))
     if quiet:
-        text += "\n\n" + _("⚠️ That is during quiet hours, when the bot sends nothing else on "
+        text += "\n\n" + t("⚠️ That is during quiet hours, when the bot sends nothing else on "
                             "its own: many people will be asleep. You can still confirm, or "
                             "drop it and choose another time.")
     if isinstance(event, CallbackQuery):
         await event.answer()
         await edit_text(event, text, kb.as_markup())
     else:
-        await event.answer(text, reply_markup=kb.as_markup())
+        await answer(event, text, reply_markup=kb.as_markup())
 
 
 async def confirm(callback: CallbackQuery, state: FSMContext, broadcasts: Broadcasts,
@@ -391,11 +398,11 @@ async def confirm(callback: CallbackQuery, state: FSMContext, broadcasts: Broadc
                                         Audience.from_dict(data["audience"]), send_at)
     await callback.answer()
     if broadcast.status is BroadcastStatus.SCHEDULED:
-        await edit_text(callback, _("Broadcast #{id} is scheduled for {when}. /broadcasts "
+        await edit_text(callback, t("Broadcast #{id} is scheduled for {when}. /broadcasts "
                                     "lists it and can cancel it.").format(
             id=broadcast.id, when=when_text(broadcast.send_at, zone)))
     else:
-        await edit_text(callback, texts.ngettext(
+        await edit_text(callback, tn(
             "Broadcast #{id} is going out to {count} person. Its progress shows below.",
             "Broadcast #{id} is going out to {count} people. Its progress shows below.",
             broadcast.recipients).format(id=broadcast.id, count=number(broadcast.recipients)))
@@ -404,7 +411,7 @@ async def confirm(callback: CallbackQuery, state: FSMContext, broadcasts: Broadc
 async def drop(callback: CallbackQuery, state: FSMContext) -> None:
     await state.clear()
     await callback.answer()
-    await edit_text(callback, _("Announcement dropped: nothing was sent."))
+    await edit_text(callback, t("Announcement dropped: nothing was sent."))
 
 
 # ------------------------------------------------------------------ the list
@@ -412,21 +419,22 @@ async def drop(callback: CallbackQuery, state: FSMContext) -> None:
 
 async def listing(message: Message, broadcasts: Broadcasts, zone: ZoneInfo) -> None:
     text, markup = await _listing(broadcasts, zone)
-    await message.answer(text, reply_markup=markup)
+    await answer(message, text, reply_markup=markup)
 
 
 async def _listing(broadcasts: Broadcasts,
-                   zone: ZoneInfo) -> tuple[str, InlineKeyboardMarkup | None]:
+                   zone: ZoneInfo) -> tuple[Markup, InlineKeyboardMarkup | None]:
     found = await broadcasts.latest(10)
     if not found:
-        return _("No broadcast yet. /broadcast writes one."), None
-    lines = [_("<b>Broadcasts</b>, latest first:"), ""]
+        return t("No broadcast yet. /broadcast writes one."), None
+    shown = [t("<b>Broadcasts</b>, latest first:"), ""]
     kb = InlineKeyboardBuilder()
     for broadcast, progress in found:
-        lines.append(f"<b>#{broadcast.id}</b> · {STATUSES[broadcast.status]} · "
-                     f"{when_text(broadcast.send_at, zone)} · {audience_text(broadcast.audience)}")
+        shown.append(Markup("<b>#{}</b> · {} · {} · {}").format(
+            broadcast.id, STATUSES[broadcast.status], when_text(broadcast.send_at, zone),
+            audience_text(broadcast.audience)))
         if broadcast.status is not BroadcastStatus.SCHEDULED:
-            lines.append(_("{sent} delivered of {total}, {blocked} blocked the bot, {failed} "
+            shown.append(t("{sent} delivered of {total}, {blocked} blocked the bot, {failed} "
                            "failed").format(sent=number(progress.sent),
                                             total=number(broadcast.recipients),
                                             blocked=number(progress.blocked),
@@ -435,7 +443,7 @@ async def _listing(broadcasts: Broadcasts,
             kb.button(text=_("Cancel #{id}").format(id=broadcast.id),
                       callback_data=BroadcastCancel(id=broadcast.id))
     kb.adjust(2)
-    return "\n".join(lines), kb.as_markup() if kb.buttons else None
+    return lines(*shown), kb.as_markup() if kb.buttons else None
 
 
 async def cancel(callback: CallbackQuery, callback_data: BroadcastCancel,
@@ -445,9 +453,8 @@ async def cancel(callback: CallbackQuery, callback_data: BroadcastCancel,
                           show_alert=True)
     if broadcast.progress_message_id is not None:
         try:
-            await bot.edit_message_text(report_text(broadcast, progress),
-                                        chat_id=broadcast.author_id,
-                                        message_id=broadcast.progress_message_id)
+            await edit_message(bot, broadcast.author_id, broadcast.progress_message_id,
+                               report_text(broadcast, progress))
         except TelegramBadRequest as error:
             log.info("progress message of broadcast %s not edited: %s", broadcast.id, error)
     text, markup = await _listing(broadcasts, zone)

@@ -6,10 +6,10 @@ from aiogram import Router
 from aiogram.enums import ChatMemberStatus
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, ChatMemberUpdated, Message
-from aiogram.utils.i18n import gettext as _
 
 from handlers import keyboards
 from handlers.common import stale
+from handlers.markup import answer, t
 from handlers.states import Start
 from mentoring.signup import Signup
 
@@ -21,8 +21,8 @@ async def membership_changed(update: ChatMemberUpdated, signup: Signup) -> None:
 
 
 async def edited(message: Message) -> None:
-    await message.answer(_("I can't take an edited message into account: please send your "
-                           "answer again as a new message."))
+    await answer(message, t("I can't take an edited message into account: please send your "
+                            "answer again as a new message."))
 
 
 async def outdated_button(callback: CallbackQuery) -> None:
@@ -32,17 +32,17 @@ async def outdated_button(callback: CallbackQuery) -> None:
 async def stray(message: Message, state: FSMContext, signup: Signup) -> None:
     current = await state.get_state()
     if current == Start.role.state:
-        await message.answer(_("Please tell me who you are with the buttons below."),
+        await answer(message, t("Please tell me who you are with the buttons below."),
                              reply_markup=keyboards.roles())
         return
     if current == Start.consent.state:
-        await message.answer(_("Please answer with the buttons below."),
+        await answer(message, t("Please answer with the buttons below."),
                              reply_markup=keyboards.consent())
         return
     if message.from_user and await signup.profile(message.from_user.id) is not None:
-        await message.answer(_("I didn't understand. Send /help to see what I can do."))
+        await answer(message, t("I didn't understand. Send /help to see what I can do."))
         return
-    await message.answer(_("Send /start to sign up, or /help to see what I can do."))
+    await answer(message, t("Send /start to sign up, or /help to see what I can do."))
 
 
 def make_router() -> Router:

@@ -9,8 +9,9 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from handlers import markup
 from handlers.callbacks import CheckInAnswer, ContinueAnswer, RhythmChoice
-from handlers.common import edit_text, pressed_text, stale
+from handlers.common import pressed_text, stale
 from handlers.pair_care import end_question
 from handlers.texts import chosen
 from mentoring.errors import Stale
@@ -52,21 +53,21 @@ async def checked_in(callback: CallbackQuery, callback_data: CheckInAnswer,
     labels = {Answer.YES: _("Yes"), Answer.NOT_YET: _("Not yet"),
               Answer.PROBLEM: _("We have a problem")}
     await callback.answer()
-    await edit_text(callback, chosen(pressed_text(callback), labels[answer]))
+    await markup.edit_text(callback, chosen(pressed_text(callback), labels[answer]))
     if not isinstance(callback.message, Message):
         return
     if answer is Answer.YES:
-        text = _("Great, thank you! Keep it up.")
+        text = markup.t("Great, thank you! Keep it up.")
     elif answer is Answer.NOT_YET:
-        text = _("Noted. A short message is enough to get going: why not suggest a time to "
-                 "talk this week?")
+        text = markup.t("Noted. A short message is enough to get going: why not suggest a "
+                        "time to talk this week?")
     else:
         await care.report(callback.from_user.id, _("Problem reported from a check-in."),
                           callback_data.pair)
-        text = _("Thank you for telling us. The staff have been alerted and will contact you; "
-                 "reminders for your binôme are paused meanwhile. You can add details with "
-                 "/report.")
-    await callback.message.answer(text)
+        text = markup.t("Thank you for telling us. The staff have been alerted and will "
+                        "contact you; reminders for your binôme are paused meanwhile. You can "
+                        "add details with /report.")
+    await markup.answer(callback.message, text)
 
 
 async def rhythm_command(message: Message, keeping: KeepingInTouch) -> None:
@@ -74,11 +75,12 @@ async def rhythm_command(message: Message, keeping: KeepingInTouch) -> None:
         return
     current = await keeping.rhythm_of(message.from_user.id)
     if current is None:
-        await message.answer(_("You have no binôme at the moment."))
+        await markup.answer(message, markup.t("You have no binôme at the moment."))
         return
-    await message.answer(_("How often do you want us to check in on your binôme? Now: {now}.")
-                         .format(now=rhythm_label(current).lower()),
-                         reply_markup=rhythm_keyboard())
+    await markup.answer(message, markup.t("How often do you want us to check in on your "
+                                          "binôme? Now: {now}.")
+                        .format(now=rhythm_label(current).lower()),
+                        reply_markup=rhythm_keyboard())
 
 
 async def rhythm_chosen(callback: CallbackQuery, callback_data: RhythmChoice,
@@ -104,13 +106,13 @@ async def continue_answer(callback: CallbackQuery, callback_data: ContinueAnswer
     if not isinstance(callback.message, Message):
         return
     if callback_data.answer == "yes":
-        await edit_text(callback, chosen(pressed_text(callback), _("We continue")))
-        await callback.message.answer(_("Thank you! A short message to your binôme is enough "
-                                        "to restart."))
+        await markup.edit_text(callback, chosen(pressed_text(callback), _("We continue")))
+        await markup.answer(callback.message, markup.t("Thank you! A short message to your "
+                                                       "binôme is enough to restart."))
         return
-    await edit_text(callback, chosen(pressed_text(callback), _("End the binôme")))
-    text, markup = end_question(pair.id)
-    await callback.message.answer(text, reply_markup=markup)
+    await markup.edit_text(callback, chosen(pressed_text(callback), _("End the binôme")))
+    text, keyboard = end_question(pair.id)
+    await markup.answer(callback.message, text, reply_markup=keyboard)
 
 
 def make_router() -> Router:

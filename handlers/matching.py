@@ -10,7 +10,8 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from handlers import notifications
 from handlers.callbacks import ProposalAnswer
-from handlers.common import edit_markup, edit_text, pressed_text
+from handlers.common import edit_markup, pressed_text
+from handlers.markup import answer, edit_text, t
 from handlers.texts import chosen
 from mentoring.matchmaking import Answer, Matchmaker
 from mentoring.model import StudentProfile, VolunteerProfile
@@ -59,8 +60,9 @@ async def not_now(callback: CallbackQuery, callback_data: ProposalAnswer,
     await callback.answer()
     await edit_text(callback, chosen(pressed_text(callback), _("Not available now")))
     if isinstance(callback.message, Message):
-        await callback.message.answer(
-            _("Noted: we won't propose anyone to you for {weeks} weeks. Thank you for "
+        await answer(
+            callback.message,
+            t("Noted: we won't propose anyone to you for {weeks} weeks. Thank you for "
               "telling us!").format(weeks=weeks))
 
 
@@ -71,28 +73,28 @@ async def my_pair(message: Message, signup: Signup, matchmaker: Matchmaker) -> N
     status = await matchmaker.status(user_id)
     profile = await signup.profile(user_id)
     if profile is None:
-        await message.answer(_("You have not finished signing up yet: send /start to continue."))
+        await answer(message, t("You have not finished signing up yet: send /start to continue."))
         return
     if status.pair is None:
         if isinstance(profile, VolunteerProfile):
-            await message.answer(_("You have no student yet: we will propose one to you here."))
+            await answer(message, t("You have no student yet: we will propose one to you here."))
         elif status.proposed:
-            await message.answer(_("We have found a mentor who fits you and asked them: you "
-                                   "will hear from us here very soon."))
+            await answer(message, t("We have found a mentor who fits you and asked them: you "
+                                    "will hear from us here very soon."))
         else:
-            await message.answer(notifications.waiting_text())
+            await answer(message, notifications.waiting_text())
         return
     other_id = (status.pair.volunteer_id if isinstance(profile, StudentProfile)
                 else status.pair.student_id)
     other = await signup.profile(other_id)
     contact = await signup.user(other_id)
     if isinstance(other, VolunteerProfile):
-        text = _("Your mentor:") + "\n\n" + notifications.volunteer_card(other)
+        text = t("Your mentor:") + "\n\n" + notifications.volunteer_card(other)
     elif isinstance(other, StudentProfile):
-        text = _("Your student:") + "\n\n" + notifications.student_card(other)
+        text = t("Your student:") + "\n\n" + notifications.student_card(other)
     else:
         return
-    await message.answer(text, reply_markup=notifications.contact_button(
+    await answer(message, text, reply_markup=notifications.contact_button(
         contact, other.first_name))
 
 

@@ -10,7 +10,6 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from aiogram import html
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
@@ -19,6 +18,7 @@ from babel.dates import format_datetime
 
 from handlers import texts
 from handlers.callbacks import ProposalAnswer
+from handlers.markup import Markup, bold, t
 from mentoring import catalog, places
 from mentoring.form import AVAILABILITY, LEVEL, NEEDS
 from mentoring.model import StudentProfile, User, VolunteerProfile
@@ -32,27 +32,27 @@ class Notifications:
         self._zone = ZoneInfo(timezone)
 
     async def render(self, kind: str, params: dict[str, Any], recipient: int,
-                     language: str) -> tuple[str, InlineKeyboardMarkup | None] | None:
+                     language: str) -> tuple[Markup, InlineKeyboardMarkup | None] | None:
         """The message of ``kind`` for ``recipient``, or None if it no longer applies."""
         with self._i18n.context(), self._i18n.use_locale(language):
             renderer = getattr(self, f"_{kind}", None)
             if renderer is None:
                 raise LookupError(f"no renderer for outbox kind {kind!r}")
-            result: tuple[str, InlineKeyboardMarkup | None] | None = await renderer(
+            result: tuple[Markup, InlineKeyboardMarkup | None] | None = await renderer(
                 params, recipient, language)
             return result
 
     async def _proposal(self, params: dict[str, Any], _recipient: int,
-                        language: str) -> tuple[str, InlineKeyboardMarkup | None] | None:
+                        language: str) -> tuple[Markup, InlineKeyboardMarkup | None] | None:
         student = await self._signup.profile(params["student_id"])
         if not isinstance(student, StudentProfile):
             return None
         lines = [
-            _("📬 A student would like you as a mentor:"), "",
+            t("📬 A student would like you as a mentor:"), "",
             student_card(student), "",
-            _("<b>Why you</b>: {reasons}.").format(reasons=reasons_text(params["reasons"])),
+            t("<b>Why you</b>: {reasons}.").format(reasons=reasons_text(params["reasons"])),
             "",
-            _("Please answer before {deadline}.").format(
+            t("Please answer before {deadline}.").format(
                 deadline=self._when(params["deadline"], language)),
         ]
         kb = InlineKeyboardBuilder()
@@ -64,25 +64,25 @@ class Notifications:
         kb.button(text=_("⏸ Not available now"),
                   callback_data=ProposalAnswer(id=proposal_id, action="not_now"))
         kb.adjust(2, 1)
-        return "\n".join(lines), kb.as_markup()
+        return Markup("\n").join(lines), kb.as_markup()
 
     async def _proposal_reminder(self, params: dict[str, Any], _recipient: int,
-                                 language: str) -> tuple[str, InlineKeyboardMarkup | None]:
-        text = _("⏰ A student is still waiting for your answer: the proposal above closes "
+                                 language: str) -> tuple[Markup, InlineKeyboardMarkup | None]:
+        text = t("⏰ A student is still waiting for your answer: the proposal above closes "
                  "on {deadline}.").format(deadline=self._when(params["deadline"], language))
         return text, None
 
     async def _proposal_expired(self, _params: dict[str, Any], _recipient: int,
-                                _language: str) -> tuple[str, InlineKeyboardMarkup | None]:
-        return _("The proposal closed without an answer, so we are asking another volunteer. "
+                                _language: str) -> tuple[Markup, InlineKeyboardMarkup | None]:
+        return t("The proposal closed without an answer, so we are asking another volunteer. "
                  "No worries: you will get other proposals."), None
 
     async def _student_waiting(self, _params: dict[str, Any], _recipient: int,
-                               _language: str) -> tuple[str, InlineKeyboardMarkup | None]:
+                               _language: str) -> tuple[Markup, InlineKeyboardMarkup | None]:
         return waiting_text(), None
 
     async def _intro_student(self, params: dict[str, Any], recipient: int,
-                             _language: str) -> tuple[str, InlineKeyboardMarkup | None] | None:
+                             _language: str) -> tuple[Markup, InlineKeyboardMarkup | None] | None:
         volunteer = await self._signup.profile(params["volunteer_id"])
         student = await self._signup.profile(recipient)
         contact = await self._signup.user(params["volunteer_id"])
@@ -90,81 +90,81 @@ class Notifications:
                                                                          StudentProfile):
             return None
         lines = [
-            _("🎉 Good news: {name} will be your mentor!").format(
-                name=html.quote(volunteer.first_name)), "",
+            t("🎉 Good news: {name} will be your mentor!").format(
+                name=volunteer.first_name), "",
             volunteer_card(volunteer), "",
-            _("<b>Why {name}</b>: {reasons}.").format(name=html.quote(volunteer.first_name),
+            t("<b>Why {name}</b>: {reasons}.").format(name=volunteer.first_name,
                                                      reasons=reasons_text(params["reasons"])),
             "", first_exchange(student),
-            "", _("Write the first message: a simple hello and when you are free is enough."),
+            "", t("Write the first message: a simple hello and when you are free is enough."),
             "", RHYTHM_QUESTION(),
         ]
-        return "\n".join(lines), with_rhythm(contact_button(contact, volunteer.first_name))
+        return Markup("\n").join(lines), with_rhythm(contact_button(contact, volunteer.first_name))
 
     async def _intro_volunteer(self, params: dict[str, Any], _recipient: int,
-                               _language: str) -> tuple[str, InlineKeyboardMarkup | None] | None:
+                               _language: str) -> tuple[Markup, InlineKeyboardMarkup | None] | None:
         student = await self._signup.profile(params["student_id"])
         contact = await self._signup.user(params["student_id"])
         if not isinstance(student, StudentProfile):
             return None
         lines = [
-            _("🤝 Thank you! You are now the mentor of {name}.").format(
-                name=html.quote(student.first_name)), "",
+            t("🤝 Thank you! You are now the mentor of {name}.").format(
+                name=student.first_name), "",
             student_card(student), "",
             first_exchange(student), "",
-            _("{name} will write to you; you can also write first.").format(
-                name=html.quote(student.first_name)),
+            t("{name} will write to you; you can also write first.").format(
+                name=student.first_name),
             "", RHYTHM_QUESTION(),
         ]
-        return "\n".join(lines), with_rhythm(contact_button(contact, student.first_name))
+        return Markup("\n").join(lines), with_rhythm(contact_button(contact, student.first_name))
 
     async def _pair_left(self, _params: dict[str, Any], _recipient: int,
-                         _language: str) -> tuple[str, InlineKeyboardMarkup | None]:
-        return _("Your binôme has left the programme. We are sorry: if you are a student, we "
+                         _language: str) -> tuple[Markup, InlineKeyboardMarkup | None]:
+        return t("Your binôme has left the programme. We are sorry: if you are a student, we "
                  "are already looking for a new mentor for you."), None
 
     async def _pair_ended(self, _params: dict[str, Any], recipient: int,
-                          _language: str) -> tuple[str, InlineKeyboardMarkup | None]:
+                          _language: str) -> tuple[Markup, InlineKeyboardMarkup | None]:
         from handlers.pair_care import new_match_keyboard
 
         profile = await self._signup.profile(recipient)
         if isinstance(profile, StudentProfile):
-            return (_("Your mentor has ended your binôme. Thank you both for the time spent "
+            return (t("Your mentor has ended your binôme. Thank you both for the time spent "
                       "together! Would you like a new mentor?"), new_match_keyboard())
-        return _("Your student has ended your binôme. Thank you for your help! We will "
+        return t("Your student has ended your binôme. Thank you for your help! We will "
                  "propose you another student when one fits."), None
 
     async def _pair_ended_by_staff(self, _params: dict[str, Any], recipient: int,
-                                   _language: str) -> tuple[str, InlineKeyboardMarkup | None]:
+                                   _language: str) -> tuple[Markup, InlineKeyboardMarkup | None]:
         from handlers.pair_care import new_match_keyboard
 
         profile = await self._signup.profile(recipient)
         if isinstance(profile, StudentProfile):
-            return (_("The programme team has ended your binôme. Would you like a new "
+            return (t("The programme team has ended your binôme. Would you like a new "
                       "mentor?"), new_match_keyboard())
-        return _("The programme team has ended your binôme. Thank you for your help!"), None
+        return t("The programme team has ended your binôme. Thank you for your help!"), None
 
     async def _staff_report(self, params: dict[str, Any], _recipient: int,
-                            _language: str) -> tuple[str, InlineKeyboardMarkup | None]:
-        text = _("⚠️ New report #{id} from user {user} (pair {pair}):").format(
+                            _language: str) -> tuple[Markup, InlineKeyboardMarkup | None]:
+        text = t("⚠️ New report #{id} from user {user} (pair {pair}):").format(
             id=params["report_id"], user=params["reporter_id"], pair=params["pair_id"] or "-")
-        return (f"{text}\n{html.quote(params['text'])}\n\n"
-                + _("Send /reports to see and close the open reports.")), None
+        return Markup("{}\n{}\n\n{}").format(
+            text, params["text"], t("Send /reports to see and close the open reports.")), None
 
     async def _other_name(self, params: dict[str, Any], recipient: int) -> str | None:
         other_id = (params["volunteer_id"] if recipient == params["student_id"]
                     else params["student_id"])
         other = await self._signup.profile(other_id)
-        return html.quote(other.first_name) if other else None
+        return other.first_name if other else None
 
     async def _idea(self, params: dict[str, Any]) -> str:
         student = await self._signup.profile(params["student_id"])
         ideas = ideas_for(student) if isinstance(student, StudentProfile) else []
-        return html.quote(ideas[params.get("pair_id", 0) % len(ideas)] if ideas
-                          else _("agree on how often you will talk"))
+        return (ideas[params.get("pair_id", 0) % len(ideas)] if ideas
+                else _("agree on how often you will talk"))
 
-    async def _check_in(self, text: str, params: dict[str, Any], recipient: int,
-                        ) -> tuple[str, InlineKeyboardMarkup | None] | None:
+    async def _check_in(self, text: Markup, params: dict[str, Any], recipient: int,
+                        ) -> tuple[Markup, InlineKeyboardMarkup | None] | None:
         from handlers.keeping import check_in_keyboard
 
         name = await self._other_name(params, recipient)
@@ -175,12 +175,12 @@ class Notifications:
 
     async def _checkin_first_exchange(self, params: dict[str, Any], recipient: int,
                                       _language: str) -> Any:
-        return await self._check_in(_("👋 Hello! Did you and {name} manage to have your first "
+        return await self._check_in(t("👋 Hello! Did you and {name} manage to have your first "
                                       "exchange?"), params, recipient)
 
     async def _checkin_first_exchange_again(self, params: dict[str, Any], recipient: int,
                                             _language: str) -> Any:
-        return await self._check_in(_("Still no first exchange with {name}? An idea to "
+        return await self._check_in(t("Still no first exchange with {name}? An idea to "
                                       "start: {idea}. Did you manage to talk?"),
                                     params, recipient)
 
@@ -188,19 +188,19 @@ class Notifications:
                                 language: str) -> Any:
         since = format_datetime(datetime.fromisoformat(params["since"]).astimezone(self._zone),
                                 "d MMMM", locale=language)
-        return await self._check_in(_("Did you talk with {name} since {since}?").replace(
+        return await self._check_in(t("Did you talk with {name} since {since}?").replace(
             "{since}", since), params, recipient)
 
     async def _checkin_nudge(self, params: dict[str, Any], recipient: int,
                              _language: str) -> Any:
-        return await self._check_in(_("It has been a while since your last exchange with "
+        return await self._check_in(t("It has been a while since your last exchange with "
                                       "{name}. A short message is enough to restart: why not "
                                       "suggest a time this week? Did you talk?"),
                                     params, recipient)
 
     async def _checkin_second_nudge(self, params: dict[str, Any], recipient: int,
                                     _language: str) -> Any:
-        return await self._check_in(_("Still quiet with {name}? An idea to restart: {idea}. "
+        return await self._check_in(t("Still quiet with {name}? An idea to restart: {idea}. "
                                       "Did you talk?"), params, recipient)
 
     async def _checkin_programme_end(self, params: dict[str, Any], recipient: int,
@@ -212,13 +212,13 @@ class Notifications:
             return None
         kb = InlineKeyboardBuilder.from_markup(rating_keyboard(params["pair_id"]))
         kb.row(*continue_buttons(params["pair_id"]))
-        return (_("🎓 Your six months of binôme with {name} are over: thank you! How was it, "
+        return (t("🎓 Your six months of binôme with {name} are over: thank you! How was it, "
                   "from 1 to 5 stars? And do you want to keep going together?").format(
                       name=name), kb.as_markup())
 
     async def _silence_staff(self, params: dict[str, Any], _recipient: int,
-                             _language: str) -> tuple[str, InlineKeyboardMarkup | None]:
-        return _("🔕 Pair {pair} has been silent for {periods} check-ins in a row: student "
+                             _language: str) -> tuple[Markup, InlineKeyboardMarkup | None]:
+        return t("🔕 Pair {pair} has been silent for {periods} check-ins in a row: student "
                  "{student}, volunteer {volunteer}. Both have been asked what they want to do."
                  ).format(pair=params["pair_id"], periods=params["silent_periods"],
                           student=params["student_id"], volunteer=params["volunteer_id"]), None
@@ -235,7 +235,7 @@ class Notifications:
                   callback_data=NewMatch(answer="keep", pair=params["pair_id"]))
         kb.button(text=_("Change mentor"),
                   callback_data=NewMatch(answer="switch", pair=params["pair_id"]))
-        return (_("We haven't heard from you and {name} for a while. Do you want to keep "
+        return (t("We haven't heard from you and {name} for a while. Do you want to keep "
                   "going, or would you like a new mentor?").format(name=name), kb.as_markup())
 
     async def _silence_volunteer(self, params: dict[str, Any], recipient: int,
@@ -245,24 +245,24 @@ class Notifications:
             return None
         kb = InlineKeyboardBuilder()
         kb.row(*continue_buttons(params["pair_id"]))
-        return (_("We haven't heard about your exchanges with {name} for a while. Do you want "
+        return (t("We haven't heard about your exchanges with {name} for a while. Do you want "
                   "to go on mentoring them?").format(name=name), kb.as_markup())
 
     async def _availability_question(self, _params: dict[str, Any], _recipient: int,
-                                     _language: str) -> tuple[str, InlineKeyboardMarkup | None]:
+                                     _language: str) -> tuple[Markup, InlineKeyboardMarkup | None]:
         from handlers.availability import availability_keyboard
 
-        return (_("Hello! Can you take a new student now? One tap is enough."),
+        return (t("Hello! Can you take a new student now? One tap is enough."),
                 availability_keyboard())
 
     async def _availability_paused(self, _params: dict[str, Any], _recipient: int,
-                                   _language: str) -> tuple[str, InlineKeyboardMarkup | None]:
-        return _("We didn't hear back from you, so we won't propose you any student for now. "
+                                   _language: str) -> tuple[Markup, InlineKeyboardMarkup | None]:
+        return t("We didn't hear back from you, so we won't propose you any student for now. "
                  "Send /available whenever you are ready again."), None
 
     async def _pause_over(self, _params: dict[str, Any], _recipient: int,
-                          _language: str) -> tuple[str, InlineKeyboardMarkup | None]:
-        return _("Your pause is over: welcome back! We can propose you students again. "
+                          _language: str) -> tuple[Markup, InlineKeyboardMarkup | None]:
+        return t("Your pause is over: welcome back! We can propose you students again. "
                  "Send /pause if you need more time."), None
 
     def _when(self, iso: str, language: str) -> str:
@@ -270,29 +270,29 @@ class Notifications:
         return format_datetime(moment, "EEEE d MMMM, HH:mm", locale=language)
 
 
-def student_card(student: StudentProfile) -> str:
+def student_card(student: StudentProfile) -> Markup:
     """The anonymised summary a volunteer sees: no contact, no surname."""
     department = places.department(student.department)
     lines = [
-        f"<b>{html.quote(student.first_name)}</b> · {html.quote(texts.field_label(student.field))}"
-        f" · {html.quote(texts.option_label(LEVEL, student.level))}",
-        f"📍 {html.quote(department.name)} ({department.code})",
-        _("<b>Needs</b>: {needs}").format(needs=texts.answer_label(NEEDS, student.needs)),
-        _("<b>Free</b>: {slots}").format(
+        Markup("{} · {} · {}").format(bold(student.first_name), texts.field_label(student.field),
+                                      texts.option_label(LEVEL, student.level)),
+        Markup("📍 {} ({})").format(department.name, department.code),
+        t("<b>Needs</b>: {needs}").format(needs=texts.answer_label(NEEDS, student.needs)),
+        t("<b>Free</b>: {slots}").format(
             slots=texts.answer_label(AVAILABILITY, student.availability)),
-        _("<b>Goals</b>: {goals}").format(goals=html.quote(student.goals)),
+        t("<b>Goals</b>: {goals}").format(goals=student.goals),
     ]
-    return "\n".join(lines)
+    return Markup("\n").join(lines)
 
 
-def volunteer_card(volunteer: VolunteerProfile) -> str:
+def volunteer_card(volunteer: VolunteerProfile) -> Markup:
     department = places.department(volunteer.department)
     lines = [
-        f"<b>{html.quote(volunteer.first_name)}</b> · {html.quote(volunteer.profession)}",
-        f"📍 {html.quote(department.name)} ({department.code})",
-        _("<b>About</b>: {bio}").format(bio=html.quote(volunteer.bio)),
+        Markup("{} · {}").format(bold(volunteer.first_name), volunteer.profession),
+        Markup("📍 {} ({})").format(department.name, department.code),
+        t("<b>About</b>: {bio}").format(bio=volunteer.bio),
     ]
-    return "\n".join(lines)
+    return Markup("\n").join(lines)
 
 
 def reasons_text(reasons: list[dict[str, Any]]) -> str:
@@ -317,7 +317,7 @@ def reasons_text(reasons: list[dict[str, Any]]) -> str:
                 needs=", ".join(texts.option_label(NEEDS, code) for code in details)))
         elif code == "shared_availability" and details:
             parts.append(_("free at the same times"))
-    return html.quote("; ".join(parts)) if parts else html.quote(_("a good overall fit"))
+    return "; ".join(parts) if parts else _("a good overall fit")
 
 
 def ideas_for(student: StudentProfile) -> list[str]:
@@ -337,7 +337,7 @@ def ideas_for(student: StudentProfile) -> list[str]:
     return [ideas[need] for need in student.needs if need in ideas]
 
 
-def first_exchange(student: StudentProfile) -> str:
+def first_exchange(student: StudentProfile) -> Markup:
     """Three concrete ideas for the first exchange, drawn from the student's needs."""
     chosen = ideas_for(student)[:3]
     for generic in (_("get to know each other: studies, job, what you expect"),
@@ -345,9 +345,9 @@ def first_exchange(student: StudentProfile) -> str:
                     _("set one small goal for the next two weeks")):
         if len(chosen) < 3:
             chosen.append(generic)
-    lines = [_("<b>Ideas for your first exchange</b>:")]
-    lines += [f"{number}. {html.quote(idea)}" for number, idea in enumerate(chosen, 1)]
-    return "\n".join(lines)
+    lines = [t("<b>Ideas for your first exchange</b>:")]
+    lines += [Markup("{}. {}").format(number, idea) for number, idea in enumerate(chosen, 1)]
+    return Markup("\n").join(lines)
 
 
 def contact_button(contact: User | None, first_name: str) -> InlineKeyboardMarkup | None:
@@ -361,8 +361,8 @@ def contact_button(contact: User | None, first_name: str) -> InlineKeyboardMarku
     return kb.as_markup()
 
 
-def RHYTHM_QUESTION() -> str:
-    return _("How often should we check in on you? Every two weeks, unless you choose below "
+def RHYTHM_QUESTION() -> Markup:
+    return t("How often should we check in on you? Every two weeks, unless you choose below "
              "(or later with /rhythm).")
 
 
@@ -386,6 +386,6 @@ def continue_buttons(pair_id: int) -> list[Any]:
                                  callback_data=ContinueAnswer(pair=pair_id, answer="no").pack())]
 
 
-def waiting_text() -> str:
-    return _("For now, no volunteer who fits your profile is free. You are on our waiting "
+def waiting_text() -> Markup:
+    return t("For now, no volunteer who fits your profile is free. You are on our waiting "
              "list, and we will write to you here as soon as a mentor is available.")

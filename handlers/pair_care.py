@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram import F, Router, html
+from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -10,7 +10,8 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from handlers.callbacks import CloseReport, EndAnswer, NewMatch, Rating
-from handlers.common import edit_markup, edit_text, pressed_text
+from handlers.common import edit_markup, pressed_text
+from handlers.markup import Markup, answer, edit_text, t
 from handlers.states import Feedback, Report
 from handlers.texts import chosen
 from mentoring.matchmaking import Matchmaker, Outcome
@@ -38,18 +39,18 @@ async def end(message: Message, matchmaker: Matchmaker) -> None:
         return
     pair = (await matchmaker.status(message.from_user.id)).pair
     if pair is None:
-        await message.answer(_("You have no binôme at the moment."))
+        await answer(message, t("You have no binôme at the moment."))
         return
-    text, markup = end_question(pair.id)
-    await message.answer(text, reply_markup=markup)
+    text, keyboard = end_question(pair.id)
+    await answer(message, text, reply_markup=keyboard)
 
 
-def end_question(pair_id: int) -> tuple[str, InlineKeyboardMarkup]:
+def end_question(pair_id: int) -> tuple[Markup, InlineKeyboardMarkup]:
     """The confirmation before ending, for the pair it names only."""
     kb = InlineKeyboardBuilder()
     kb.button(text=_("Yes, end it"), callback_data=EndAnswer(pair=pair_id, answer="yes"))
     kb.button(text=_("No, keep going"), callback_data=EndAnswer(pair=pair_id, answer="no"))
-    return (_("Do you really want to end your binôme? Your contact will be told."),
+    return (t("Do you really want to end your binôme? Your contact will be told."),
             kb.as_markup())
 
 
@@ -64,9 +65,9 @@ async def end_confirmed(callback: CallbackQuery, callback_data: EndAnswer,
     if not isinstance(callback.message, Message):
         return
     if callback_data.answer != "yes":
-        await callback.message.answer(_("Good: your binôme goes on."))
+        await answer(callback.message, t("Good: your binôme goes on."))
         return
-    await callback.message.answer(_("Your binôme has ended. How was it, from 1 to 5 stars?"),
+    await answer(callback.message, t("Your binôme has ended. How was it, from 1 to 5 stars?"),
                                   reply_markup=rating_keyboard(pair.id))
 
 
@@ -79,7 +80,7 @@ async def rated(callback: CallbackQuery, callback_data: Rating, state: FSMContex
     await state.set_state(Feedback.comment)
     await state.update_data(feedback_id=feedback_id, pair_id=callback_data.pair)
     if isinstance(callback.message, Message):
-        await callback.message.answer(_("Anything to add? Write a few words, or send /skip."))
+        await answer(callback.message, t("Anything to add? Write a few words, or send /skip."))
 
 
 async def commented(message: Message, state: FSMContext, care: PairCare,
@@ -90,7 +91,7 @@ async def commented(message: Message, state: FSMContext, care: PairCare,
         return
     if message.text and not message.text.startswith("/"):
         await care.comment(data.get("feedback_id", 0), message.from_user.id, message.text)
-        await message.answer(_("Thank you, it helps us a lot."))
+        await answer(message, t("Thank you, it helps us a lot."))
     await _offer_new_match(message, matchmaker)
 
 
@@ -98,7 +99,7 @@ async def _offer_new_match(message: Message, matchmaker: Matchmaker) -> None:
     user = message.from_user
     if user and not await matchmaker.is_volunteer(user.id) and (
             await matchmaker.status(user.id)).pair is None:
-        await message.answer(_("Would you like a new mentor?"), reply_markup=new_match_keyboard())
+        await answer(message, t("Would you like a new mentor?"), reply_markup=new_match_keyboard())
 
 
 async def new_match(callback: CallbackQuery, callback_data: NewMatch,
@@ -113,56 +114,57 @@ async def new_match(callback: CallbackQuery, callback_data: NewMatch,
     if not isinstance(callback.message, Message):
         return
     if callback_data.answer == "keep":
-        await callback.message.answer(_("Great, keep going! A short message is enough to "
-                                        "restart the conversation."))
+        await answer(callback.message, t("Great, keep going! A short message is enough to "
+                                         "restart the conversation."))
         return
     if callback_data.answer not in ("yes", "switch"):
-        await callback.message.answer(_("Alright. Send /start whenever you want a new mentor."))
+        await answer(callback.message, t("Alright. Send /start whenever you want a new mentor."))
         return
     outcome = await matchmaker.student_ready(callback.from_user.id)
     if outcome is Outcome.WAITING:
         from handlers.notifications import waiting_text
 
-        await callback.message.answer(waiting_text())
+        await answer(callback.message, waiting_text())
     elif outcome is Outcome.PROPOSED:
-        await callback.message.answer(_("We have found a mentor who fits you and asked them: "
-                                        "you will hear from us here very soon."))
+        await answer(callback.message, t("We have found a mentor who fits you and asked them: "
+                                         "you will hear from us here very soon."))
     else:
-        await callback.message.answer(_("You already have a binôme: send /binome to see it."))
+        await answer(callback.message, t("You already have a binôme: send /binome to see it."))
 
 
 async def report(message: Message, state: FSMContext) -> None:
     await state.set_state(Report.text)
-    await message.answer(_("What is the problem? Describe it in a few words: only the "
-                           "programme staff will read it. Send /cancel to give up."))
+    await answer(message, t("What is the problem? Describe it in a few words: only the "
+                            "programme staff will read it. Send /cancel to give up."))
 
 
 async def report_text(message: Message, state: FSMContext, care: PairCare) -> None:
     if message.from_user is None or not message.text:
-        await message.answer(_("Please describe the problem in a message."))
+        await answer(message, t("Please describe the problem in a message."))
         return
     if len(message.text) > MAX_REPORT:
-        await message.answer(_("That is too long: please keep it under {limit} characters.")
-                             .format(limit=MAX_REPORT))
+        await answer(message, t("That is too long: please keep it under {limit} characters.")
+                              .format(limit=MAX_REPORT))
         return
     await care.report(message.from_user.id, message.text)
     await state.clear()
-    await message.answer(_("Thank you for telling us. The staff have been alerted and will "
-                           "contact you; reminders for your binôme are paused meanwhile."))
+    await answer(message, t("Thank you for telling us. The staff have been alerted and will "
+                            "contact you; reminders for your binôme are paused meanwhile."))
 
 
 async def reports(message: Message, care: PairCare) -> None:
     open_reports = await care.open_reports()
     if not open_reports:
-        await message.answer(_("No open report."))
+        await answer(message, t("No open report."))
         return
     for report_id, pair_id, reporter_id, text, created in open_reports[:20]:
         kb = InlineKeyboardBuilder()
         kb.button(text=_("Close this report"), callback_data=CloseReport(report=report_id))
-        await message.answer(
-            _("Report #{id} from user {user}, pair {pair}, on {day}:").format(
+        await answer(
+            message,
+            t("Report #{id} from user {user}, pair {pair}, on {day}:").format(
                 id=report_id, user=reporter_id, pair=pair_id or "-",
-                day=created.date().isoformat()) + "\n" + html.quote(text),
+                day=created.date().isoformat()) + "\n" + text,
             reply_markup=kb.as_markup())
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiogram import Bot, F, Router, html
+from aiogram import Bot, F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import get_i18n
@@ -16,7 +16,8 @@ from aiogram.utils.i18n import gettext as _
 
 from handlers import keyboards, texts
 from handlers.callbacks import Answer, SummaryAction
-from handlers.common import edit_markup, edit_text, load_draft, pressed_text, send, stale
+from handlers.common import edit_markup, load_draft, pressed_text, stale
+from handlers.markup import Markup, answer, edit_text, escape, send, t
 from handlers.notifications import waiting_text
 from handlers.states import Form
 from mentoring import catalog
@@ -41,7 +42,8 @@ from mentoring.text import fold
 # --- asking ---------------------------------------------------------------------------------
 
 async def ask(bot: Bot, user_id: int, state: FSMContext, draft: Draft, step: Step, *,
-              editing: bool = False, prefix: str = "", suggestion: str | None = None) -> None:
+              editing: bool = False, prefix: Markup | None = None,
+              suggestion: str | None = None) -> None:
     """Ask ``step`` and remember that it is the one being answered."""
     selected = _initial_selection(draft, step)
     await state.set_state(Form.answering)
@@ -49,7 +51,7 @@ async def ask(bot: Bot, user_id: int, state: FSMContext, draft: Draft, step: Ste
                             selected=selected)
     text = texts.question(draft.role, step)
     if prefix:
-        text = f"{prefix}\n\n{text}"
+        text = Markup("{}\n\n{}").format(prefix, text)
     await send(bot, user_id, text, keyboards.step_keyboard(step, selected, suggestion))
 
 
@@ -77,16 +79,18 @@ async def resume(bot: Bot, user_id: int, state: FSMContext, draft: Draft) -> Non
 
 
 async def show_summary(bot: Bot, user_id: int, state: FSMContext, draft: Draft, *,
-                       mode: str, prefix: str = "") -> None:
+                       mode: str, prefix: Markup | None = None) -> None:
     if mode == "signup":
         await state.set_state(Form.summary)
         await state.update_data(draft=draft.to_dict(), step=None, editing=False, mode=mode)
     text = texts.summary(draft, saved=mode == "profile")
-    await send(bot, user_id, f"{prefix}\n\n{text}" if prefix else text, keyboards.summary(mode))
+    if prefix:
+        text = Markup("{}\n\n{}").format(prefix, text)
+    await send(bot, user_id, text, keyboards.summary(mode))
 
 
 async def _accept(bot: Bot, user_id: int, state: FSMContext, signup: Signup,
-                  draft: Draft, step: Step, value: Any, prefix: str = "") -> None:
+                  draft: Draft, step: Step, value: Any, prefix: Markup | None = None) -> None:
     """Store an accepted answer, then ask the next question or show the summary."""
     if step.kind is StepKind.PLACE:
         draft.set_place(value)
@@ -97,7 +101,7 @@ async def _accept(bot: Bot, user_id: int, state: FSMContext, signup: Signup,
         await signup.save(user_id, draft)
         await state.clear()
         await show_summary(bot, user_id, state, draft, mode="profile",
-                           prefix=_("Saved.") if not prefix else prefix)
+                           prefix=prefix or t("Saved."))
         return
     following = draft.next_step()
     if data.get("editing") or following is None:
@@ -128,7 +132,7 @@ async def typed_answer(message: Message, state: FSMContext, signup: Signup, bot:
             await _accept(bot, user_id, state, signup, draft, step, check_text(step, raw))
         elif step.kind is StepKind.PLACE:
             place = check_place(step, raw)
-            noted = _("Noted: {place}.").format(place=texts.place_label(place.department.code))
+            noted = t("Noted: {place}.").format(place=texts.place_label(place.department.code))
             await _accept(bot, user_id, state, signup, draft, step, place, prefix=noted)
         elif step.kind is StepKind.CHOICE:
             code = _typed_option(step, raw)
@@ -158,9 +162,9 @@ async def _search_fields(message: Message, step: Step, raw: str) -> None:
         raise InvalidAnswer(step.name, "search_short")
     found = catalog.search_fields(raw, label_of=_)
     if not found:
-        await message.answer(texts.no_field_found(raw), reply_markup=keyboards.families(step))
+        await answer(message, texts.no_field_found(raw), reply_markup=keyboards.families(step))
         return
-    await message.answer(_("Here is what I found. Tap your field:"),
+    await answer(message, t("Here is what I found. Tap your field:"),
                          reply_markup=keyboards.fields(step, found))
 
 
@@ -169,7 +173,7 @@ async def _explain(message: Message, state: FSMContext, draft: Draft, step: Step
     """One sentence about what was wrong, with the step's buttons again where it has some."""
     data = await state.get_data()
     markup = keyboards.step_keyboard(step, data.get("selected", []))
-    await message.answer(texts.mistake(step, reason), reply_markup=markup)
+    await answer(message, escape(texts.mistake(step, reason)), reply_markup=markup)
 
 
 async def not_text(message: Message, state: FSMContext) -> None:
@@ -215,7 +219,7 @@ async def picked(callback: CallbackQuery, callback_data: Answer, state: FSMConte
     # A field may be picked from the search results: show it under the question itself.
     question = (texts.question(draft.role, step) if step.kind is StepKind.FIELD
                 else pressed_text(callback))
-    await edit_text(callback, texts.chosen(question, html.quote(label)))
+    await edit_text(callback, texts.chosen(question, label))
     await _accept(bot, callback.from_user.id, state, signup, draft, step, value)
 
 
@@ -271,8 +275,8 @@ async def browse_fields(callback: CallbackQuery, callback_data: Answer,
 # --- summary and editing ------------------------------------------------------------------------
 
 async def summary_typed(message: Message) -> None:
-    await message.answer(_("Please use the buttons: “Confirm” if everything is right, or "
-                           "“Edit a field”."))
+    await answer(message, t("Please use the buttons: “Confirm” if everything is right, or "
+                            "“Edit a field”."))
 
 
 async def confirm(callback: CallbackQuery, state: FSMContext, signup: Signup,
@@ -287,20 +291,20 @@ async def confirm(callback: CallbackQuery, state: FSMContext, signup: Signup,
     await edit_markup(callback, None)
     if not isinstance(callback.message, Message):
         return
-    name = html.quote(profile.first_name)
+    name = profile.first_name
     if draft.role is Role.STUDENT:
-        await callback.message.answer(_("Thank you, {name}! Your profile is saved.").format(
+        await answer(callback.message, t("Thank you, {name}! Your profile is saved.").format(
             name=name))
         outcome = await matchmaker.student_ready(profile.user_id)
         if outcome is Outcome.WAITING:
-            await callback.message.answer(waiting_text())
+            await answer(callback.message, waiting_text())
         else:
-            await callback.message.answer(_("We have found a mentor who fits you and asked "
-                                            "them: you will hear from us here very soon."))
+            await answer(callback.message, t("We have found a mentor who fits you and asked "
+                                             "them: you will hear from us here very soon."))
     else:
-        await callback.message.answer(_("Thank you, {name}! Your profile is saved. We will "
-                                        "propose a student to you right here, and you decide "
-                                        "with one tap.").format(name=name))
+        await answer(callback.message, t("Thank you, {name}! Your profile is saved. We will "
+                                         "propose a student to you right here, and you decide "
+                                         "with one tap.").format(name=name))
         await availability.joined(profile.user_id)
         await matchmaker.volunteer_ready(profile.user_id)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import statistics
 
-from aiogram import Bot, Router, html
+from aiogram import Bot, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, CommandObject, Filter
 from aiogram.types import (
@@ -22,6 +22,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from handlers import texts
 from handlers.callbacks import RiskAction
+from handlers.markup import answer, answer_document, answer_photo, lines, t, tn
 from mentoring import catalog, places
 from mentoring.errors import Stale
 from mentoring.matchmaking import Matchmaker
@@ -70,24 +71,24 @@ async def waiting(message: Message, matchmaker: Matchmaker, clock: Clock) -> Non
     """Everyone waiting for a mentor, longest first, with how long they have waited."""
     students = await matchmaker.waiting_list()
     if not students:
-        await message.answer(_("Nobody is waiting for a mentor right now."))
+        await answer(message, t("Nobody is waiting for a mentor right now."))
         return
     now = clock()
-    heading = texts.ngettext("<b>{count} student is waiting for a mentor</b>:",
+    heading = tn("<b>{count} student is waiting for a mentor</b>:",
                              "<b>{count} students are waiting for a mentor</b>, longest first:",
                              len(students))
-    lines = [heading.format(count=len(students)), ""]
+    shown = [heading.format(count=len(students)), ""]
     for student, since in students[:SHOWN]:
         days = (now - since).days
-        lines.append(texts.ngettext("{name} · {field} · {department} · {days} day",
+        shown.append(tn("{name} · {field} · {department} · {days} day",
                                     "{name} · {field} · {department} · {days} days",
                                     days).format(
-            name=html.quote(student.first_name),
-            field=html.quote(texts.field_label(student.field)),
+            name=student.first_name,
+            field=texts.field_label(student.field),
             department=places.department(student.department).name, days=days))
     if len(students) > SHOWN:
-        lines.append(_("… and {more} more.").format(more=len(students) - SHOWN))
-    await message.answer("\n".join(lines))
+        shown.append(t("… and {more} more.").format(more=len(students) - SHOWN))
+    await answer(message, lines(*shown))
 
 
 async def stats(message: Message, staff: StaffDirectory) -> None:
@@ -97,25 +98,25 @@ async def stats(message: Message, staff: StaffDirectory) -> None:
     rate = f"{100 * figures['proposals_accepted'] / answered:.0f}%" if answered else "–"
     sent = figures["check_ins_sent"]
     answers = f"{100 * figures['check_in_answers'] / sent:.0f}%" if sent else "–"
-    lines = [
-        _("<b>Programme figures</b>"), "",
-        _("Sign-ups: {students} students, {volunteers} volunteers ({pending} without a role "
+    figures_text = [
+        t("<b>Programme figures</b>"), "",
+        t("Sign-ups: {students} students, {volunteers} volunteers ({pending} without a role "
           "yet)").format(students=figures["students"], volunteers=figures["volunteers"],
                          pending=figures["no_role_yet"]),
-        _("Profiles completed: {students} students, {volunteers} volunteers").format(
+        t("Profiles completed: {students} students, {volunteers} volunteers").format(
             students=figures["student_profiles"], volunteers=figures["volunteer_profiles"]),
-        _("Students waiting: {count} (median {median} days, longest {longest} days)").format(
+        t("Students waiting: {count} (median {median} days, longest {longest} days)").format(
             count=figures["waiting"], median=int(statistics.median(days)) if days else 0,
             longest=days[-1] if days else 0),
-        _("Volunteers with room: {count}").format(count=figures["volunteers_with_room"]),
-        _("Proposals pending: {count}; accepted: {rate} of those answered").format(
+        t("Volunteers with room: {count}").format(count=figures["volunteers_with_room"]),
+        t("Proposals pending: {count}; accepted: {rate} of those answered").format(
             count=figures["proposals_open"], rate=rate),
-        _("Active pairs: {count}").format(count=figures["pairs_active"]),
-        _("Check-ins answered: {rate} ({answers} answers to {sent} questions)").format(
+        t("Active pairs: {count}").format(count=figures["pairs_active"]),
+        t("Check-ins answered: {rate} ({answers} answers to {sent} questions)").format(
             rate=answers, answers=figures["check_in_answers"], sent=sent),
-        _("Pairs at risk: {count}").format(count=figures["pairs_at_risk"]),
+        t("Pairs at risk: {count}").format(count=figures["pairs_at_risk"]),
     ]
-    await message.answer("\n".join(lines))
+    await answer(message, lines(*figures_text))
     weeks, counts = await staff.weekly_counts()
     from handlers.charts import weekly_chart
 
@@ -123,30 +124,29 @@ async def stats(message: Message, staff: StaffDirectory) -> None:
                                          "volunteers": _("Volunteers signed up"),
                                          "pairs": _("New pairs")},
                          _("Week by week"))
-    await message.answer_photo(BufferedInputFile(chart, filename="binome-weeks.png"),
-                               caption=_("Sign-ups and new pairs, week by week."))
+    await answer_photo(message, BufferedInputFile(chart, filename="binome-weeks.png"),
+                       caption=t("Sign-ups and new pairs, week by week."))
 
 
 async def gaps(message: Message, staff: StaffDirectory) -> None:
     """Waiting students against free places, by family of fields and region."""
     rows = [gap for gap in await staff.gaps() if gap.waiting > gap.free_places][:SHOWN]
     if not rows:
-        await message.answer(_("No gap: every waiting student has a volunteer with room in "
-                               "their family of fields and region."))
+        await answer(message, t("No gap: every waiting student has a volunteer with room in "
+                                "their family of fields and region."))
         return
-    lines = [_("<b>Where volunteers are missing</b> (students waiting / free places):"), ""]
+    shown = [t("<b>Where volunteers are missing</b> (students waiting / free places):"), ""]
     for gap in rows:
-        lines.append(f"{html.quote(_(catalog.family(gap.family).label))} · "
-                     f"{html.quote(places.region(gap.region).name)}: "
-                     f"{gap.waiting} / {gap.free_places}")
-    await message.answer("\n".join(lines))
+        shown.append(f"{_(catalog.family(gap.family).label)} · "
+                     f"{places.region(gap.region).name}: {gap.waiting} / {gap.free_places}")
+    await answer(message, lines(*shown))
 
 
 async def risk(message: Message, staff: StaffDirectory) -> None:
     """Pairs gone quiet or with an open report, each with one-tap actions."""
     pairs = await staff.pairs_at_risk()
     if not pairs:
-        await message.answer(_("No pair at risk right now."))
+        await answer(message, t("No pair at risk right now."))
         return
     for pair_id, student_id, volunteer_id, silent, frozen in pairs:
         state = (_("a report is open") if frozen else
@@ -158,10 +158,10 @@ async def risk(message: Message, staff: StaffDirectory) -> None:
         kb.button(text=_("Rematch the student"),
                   callback_data=RiskAction(pair=pair_id, action="rematch"))
         kb.adjust(2, 2)
-        await message.answer(_("Pair {pair} (student {student}, volunteer {volunteer}): "
-                               "{state}.").format(pair=pair_id, student=student_id,
-                                                  volunteer=volunteer_id, state=state),
-                             reply_markup=kb.as_markup())
+        await answer(message, t("Pair {pair} (student {student}, volunteer {volunteer}): "
+                                "{state}.").format(pair=pair_id, student=student_id,
+                                                   volunteer=volunteer_id, state=state),
+                              reply_markup=kb.as_markup())
 
 
 async def risk_action(callback: CallbackQuery, callback_data: RiskAction, care: PairCare,
@@ -183,10 +183,10 @@ async def export(message: Message, staff: StaffDirectory) -> None:
     files = await staff.export(actor)
     for kind, content in files.items():
         rows = max(0, content.count("\n") - 1)
-        await message.answer_document(
-            BufferedInputFile(content.encode(EXPORT_ENCODING),
-                              filename=export_filename(kind)),
-            caption=texts.ngettext("Export: {kind} ({rows} row)", "Export: {kind} ({rows} rows)",
+        await answer_document(
+            message, BufferedInputFile(content.encode(EXPORT_ENCODING),
+                                       filename=export_filename(kind)),
+            caption=tn("Export: {kind} ({rows} row)", "Export: {kind} ({rows} rows)",
                                    rows).format(kind=kind, rows=rows))
 
 
@@ -197,12 +197,12 @@ async def staff_command(message: Message, command: CommandObject, staff: StaffDi
     parts = (command.args or "").split()
     if not parts:
         members = ", ".join(str(member) for member in await staff.members())
-        await message.answer(_("Staff: {members}. Add or remove one with /staff add ID or "
-                               "/staff remove ID.").format(members=members or "–"))
+        await answer(message, t("Staff: {members}. Add or remove one with /staff add ID or "
+                                "/staff remove ID.").format(members=members or "–"))
         return
     if len(parts) != 2 or parts[0] not in ("add", "remove") or not parts[1].isdigit():
-        await message.answer(_("Write /staff add ID or /staff remove ID, with the "
-                               "person's Telegram id."))
+        await answer(message, t("Write /staff add ID or /staff remove ID, with the "
+                                "person's Telegram id."))
         return
     user_id = int(parts[1])
     change = await (staff.add(actor, user_id) if parts[0] == "add"
@@ -211,12 +211,12 @@ async def staff_command(message: Message, command: CommandObject, staff: StaffDi
     if change is StaffChange.DONE and member is not None:
         await publish_staff_menu(bot, i18n, user_id, member.language,
                                  staff=parts[0] == "add")
-    await message.answer({
-        StaffChange.DONE: _("Done."),
-        StaffChange.ALREADY: _("Nothing to change: this person is already as asked."),
-        StaffChange.CONFIGURED: _("This person is staff through STAFF_IDS: change the "
+    await answer(message, {
+        StaffChange.DONE: t("Done."),
+        StaffChange.ALREADY: t("Nothing to change: this person is already as asked."),
+        StaffChange.CONFIGURED: t("This person is staff through STAFF_IDS: change the "
                                   "configuration to remove them."),
-        StaffChange.SELF: _("You can't remove yourself: ask another staff member."),
+        StaffChange.SELF: t("You can't remove yourself: ask another staff member."),
     }[change])
 
 
@@ -228,22 +228,22 @@ async def exclude(message: Message, command: CommandObject, staff: StaffDirector
     allow = command.command == "allow"
     if not parts and not allow:
         found = await staff.exclusions()
-        lines = [_("Never proposed to each other (student, volunteer):")]
-        lines += [f"{student} · {volunteer}" for student, volunteer, _at in found] or ["–"]
-        lines.append(_("Add one with /exclude STUDENT_ID VOLUNTEER_ID, lift it with /allow "
-                       "STUDENT_ID VOLUNTEER_ID."))
-        await message.answer("\n".join(lines))
+        await answer(message, lines(
+            t("Never proposed to each other (student, volunteer):"),
+            *([f"{student} · {volunteer}" for student, volunteer, _at in found] or ["–"]),
+            t("Add one with /exclude STUDENT_ID VOLUNTEER_ID, lift it with /allow "
+              "STUDENT_ID VOLUNTEER_ID.")))
         return
     if len(parts) != 2 or not all(part.isdigit() for part in parts):
-        await message.answer(_("Write /exclude or /allow followed by a student's and a "
-                               "volunteer's Telegram ids."))
+        await answer(message, t("Write /exclude or /allow followed by a student's and a "
+                                "volunteer's Telegram ids."))
         return
     change = await staff.exclude(actor, int(parts[0]), int(parts[1]), allow=allow)
-    await message.answer({
-        ExclusionChange.DONE: _("Done: they will never be proposed to each other.") if not allow
-        else _("Done: they may be proposed to each other again."),
-        ExclusionChange.ALREADY: _("Nothing to change: this is already the case."),
-        ExclusionChange.NOT_A_PAIR: _("These ids are not one student and one volunteer with "
+    await answer(message, {
+        ExclusionChange.DONE: t("Done: they will never be proposed to each other.") if not allow
+        else t("Done: they may be proposed to each other again."),
+        ExclusionChange.ALREADY: t("Nothing to change: this is already the case."),
+        ExclusionChange.NOT_A_PAIR: t("These ids are not one student and one volunteer with "
                                       "a completed profile."),
     }[change])
 
@@ -259,7 +259,7 @@ async def refuse(event: Message | CallbackQuery, staff: StaffDirectory) -> None:
         return
     log.warning("user %s tried a staff command: %s", actor, event.text)
     await staff.audit(actor, "refused", command=(event.text or "")[:64])
-    await event.answer(_("This command is for the programme staff."))
+    await answer(event, t("This command is for the programme staff."))
 
 
 def make_router() -> Router:

@@ -13,7 +13,8 @@ from aiogram.utils.i18n import gettext as _
 
 from handlers import keyboards
 from handlers.callbacks import ConsentAnswer, RoleChoice
-from handlers.common import edit_markup, edit_text, load_draft, pressed_text
+from handlers.common import edit_markup, load_draft, pressed_text
+from handlers.markup import answer, edit_text, t
 from handlers.signup import ask, resume
 from handlers.staff import publish_staff_menu
 from handlers.states import Form, Start
@@ -41,20 +42,20 @@ async def start(message: Message, command: CommandObject, state: FSMContext,
         await publish_staff_menu(bot, i18n, user.id, person.language, staff=True)
     current = await state.get_state()
     if current == Start.consent.state:
-        await message.answer(_("Before we start, please read and accept the privacy notice."),
+        await answer(message, t("Before we start, please read and accept the privacy notice."),
                              reply_markup=keyboards.consent())
         return
     draft = await load_draft(state)
     data = await state.get_data()
     if draft is not None and data.get("mode", "signup") == "signup":
-        await message.answer(_("Welcome back! Let's pick up where you stopped."))
+        await answer(message, t("Welcome back! Let's pick up where you stopped."))
         await resume(bot, user.id, state, draft)
         return
     profile = await signup.profile(user.id)
     if profile is not None and not await signup.has_current_consent(user.id):
         # Signed up by the programme (an import): they have not accepted the notice here.
         await state.set_state(Start.consent)
-        await message.answer(_("Before we start, please read and accept the privacy notice."),
+        await answer(message, t("Before we start, please read and accept the privacy notice."),
                              reply_markup=keyboards.consent())
         return
     if profile is not None:
@@ -62,12 +63,13 @@ async def start(message: Message, command: CommandObject, state: FSMContext,
         await _already_signed_up(message)
         return
     await state.set_state(Start.role)
-    await message.answer(
-        _("Hello {name}! I am Binôme, the bot of a free mentoring programme: students are "
+    await answer(
+        message,
+        t("Hello {name}! I am Binôme, the bot of a free mentoring programme: students are "
           "paired with professional volunteers who help them with their studies and their "
           "first steps into work.").format(name=user.first_name)
     )
-    await message.answer(_("Who are you?"), reply_markup=keyboards.roles())
+    await answer(message, t("Who are you?"), reply_markup=keyboards.roles())
 
 
 async def chose_role(callback: CallbackQuery, callback_data: RoleChoice,
@@ -79,8 +81,9 @@ async def chose_role(callback: CallbackQuery, callback_data: RoleChoice,
     await edit_text(callback, chosen(pressed_text(callback), role_label(role)))
     await callback.answer()
     if isinstance(callback.message, Message):
-        await callback.message.answer(
-            _("Before we start: we keep what you tell us only to run the mentoring programme "
+        await answer(
+            callback.message,
+            t("Before we start: we keep what you tell us only to run the mentoring programme "
               "(finding you a match and keeping in touch). You can see it with /mydata and "
               "erase it with /delete at any time. Do you agree?"),
             reply_markup=keyboards.consent(),
@@ -90,8 +93,8 @@ async def chose_role(callback: CallbackQuery, callback_data: RoleChoice,
 async def read_notice(callback: CallbackQuery) -> None:
     await callback.answer()
     if isinstance(callback.message, Message):
-        await callback.message.answer(privacy_notice())
-        await callback.message.answer(_("Do you agree to the privacy notice?"),
+        await answer(callback.message, privacy_notice())
+        await answer(callback.message, t("Do you agree to the privacy notice?"),
                                       reply_markup=keyboards.consent())
 
 
@@ -100,13 +103,15 @@ async def refuse(callback: CallbackQuery, signup: Signup) -> None:
     if not isinstance(callback.message, Message):
         return
     if await signup.profile(callback.from_user.id) is not None:  # brought in by an import
-        await callback.message.answer(
-            _("No problem. The programme added your profile from its records: if you do not "
+        await answer(
+            callback.message,
+            t("No problem. The programme added your profile from its records: if you do not "
               "want to take part, erase it with /delete. You can change your mind with "
               "/start."))
         return
-    await callback.message.answer(
-        _("No problem. Without your agreement we cannot sign you up; you can change your "
+    await answer(
+        callback.message,
+        t("No problem. Without your agreement we cannot sign you up; you can change your "
           "mind at any time with the buttons above or with /start."))
 
 
@@ -129,8 +134,8 @@ async def agree(callback: CallbackQuery, state: FSMContext, signup: Signup, bot:
 
 
 async def _already_signed_up(message: Message) -> None:
-    await message.answer(_("You are already signed up. Send /profile to see or edit "
-                           "your profile, or /help for everything else."))
+    await answer(message, t("You are already signed up. Send /profile to see or edit "
+                            "your profile, or /help for everything else."))
 
 
 def make_router() -> Router:

@@ -4,47 +4,41 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiogram import html
-from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 
+from handlers.markup import Markup, bold, lines, t
 from mentoring import catalog, places
 from mentoring.form import Draft, Step, StepKind
 from mentoring.model import Role
 
 
-def ngettext(singular: str, plural: str, n: int) -> str:
-    """The singular or plural sentence for ``n``, in the user's language."""
-    return get_i18n().gettext(singular, plural, n)
-
-
-def question(role: Role, step: Step) -> str:
+def question(role: Role, step: Step) -> Markup:
     """The question that asks for ``step``, with a hint on how to answer."""
     student = role is Role.STUDENT
     questions = {
-        "first_name": _("What is your first name?"),
-        "field": _("What do you study? Pick a family below, or type a few letters of your field.")
+        "first_name": t("What is your first name?"),
+        "field": t("What do you study? Pick a family below, or type a few letters of your field.")
         if student else
-        _("What is your own field? Pick a family below, or type a few letters of it."),
-        "level": _("What is your level of study?"),
-        "place": _("Where do you live? Send your postal code (for example 69003) "
+        t("What is your own field? Pick a family below, or type a few letters of it."),
+        "level": t("What is your level of study?"),
+        "place": t("Where do you live? Send your postal code (for example 69003) "
                    "or your department number (for example 69).")
         if student else
-        _("Where are you based? Send your postal code (for example 69003) "
+        t("Where are you based? Send your postal code (for example 69003) "
           "or your department number (for example 69)."),
-        "needs": _("What would you like help with? Tap everything that fits, then “Done”."),
-        "languages": _("Which languages can you talk in? Tap all that apply, then “Done”."),
-        "availability": _("When can you usually talk? Tap all that apply, then “Done”."),
-        "goals": _("In a few words, what are your goals? This helps your mentor prepare."),
-        "profession": _("What is your job? For example: lawyer, nurse, data analyst."),
-        "sector": _("Which sector do you work in?"),
-        "help_families": _("Which fields could you help students with? "
+        "needs": t("What would you like help with? Tap everything that fits, then “Done”."),
+        "languages": t("Which languages can you talk in? Tap all that apply, then “Done”."),
+        "availability": t("When can you usually talk? Tap all that apply, then “Done”."),
+        "goals": t("In a few words, what are your goals? This helps your mentor prepare."),
+        "profession": t("What is your job? For example: lawyer, nurse, data analyst."),
+        "sector": t("Which sector do you work in?"),
+        "help_families": t("Which fields could you help students with? "
                            "Tap all that apply, then “Done”."),
-        "remote": _("Are you happy to mentor at a distance (video or phone)?"),
-        "skills": _("How can you help a student? Tap everything you are comfortable with, "
+        "remote": t("Are you happy to mentor at a distance (video or phone)?"),
+        "skills": t("How can you help a student? Tap everything you are comfortable with, "
                     "then “Done”."),
-        "capacity": _("How many students can you follow at the same time?"),
-        "bio": _("Introduce yourself in a few words. Your student will read this."),
+        "capacity": t("How many students can you follow at the same time?"),
+        "bio": t("Introduce yourself in a few words. Your student will read this."),
     }
     return questions[step.name]
 
@@ -66,32 +60,33 @@ def place_label(department_code: str) -> str:
 
 
 def answer_label(step: Step, value: Any) -> str:
-    """A saved answer as the user reads it (already HTML-escaped)."""
+    """A saved answer as the user reads it, plain text."""
     if step.kind is StepKind.TEXT:
-        return html.quote(str(value))
+        return str(value)
     if step.kind is StepKind.FIELD:
-        return html.quote(field_label(value))
+        return field_label(value)
     if step.kind is StepKind.PLACE:
-        return html.quote(place_label(value["department"]))
+        return place_label(value["department"])
     if step.kind is StepKind.MULTI:
-        return html.quote(", ".join(option_label(step, code) for code in value))
-    return html.quote(option_label(step, value))
+        return ", ".join(option_label(step, code) for code in value)
+    return option_label(step, value)
 
 
-def summary(draft: Draft, *, saved: bool) -> str:
-    lines = [_("Here is your profile:") if saved else _("Here is what you told me:"), ""]
+def summary(draft: Draft, *, saved: bool) -> Markup:
+    parts = [t("Here is your profile:") if saved else t("Here is what you told me:"), ""]
     for step in draft.steps():
         if step.name in draft.answers:
-            lines.append(f"<b>{html.quote(_(step.label))}</b>: "
-                         f"{answer_label(step, draft.answers[step.name])}")
-    lines.append("")
-    lines.append(_("Tap “Edit a field” to change an answer.") if saved
-                 else _("Is everything right?"))
-    return "\n".join(lines)
+            parts.append(Markup("{}: {}").format(
+                bold(_(step.label)), answer_label(step, draft.answers[step.name])))
+    parts.append("")
+    parts.append(t("Tap “Edit a field” to change an answer.") if saved
+                 else t("Is everything right?"))
+    return lines(*parts)
 
 
 def mistake(step: Step, reason: str) -> str:
-    """One sentence that says what was wrong with an answer and how to give a good one."""
+    """One sentence that says what was wrong with an answer and how to give a good one,
+    plain text: it is also shown as an alert."""
     texts = {
         "empty": _("Please write your answer in a message."),
         "too_long": _("That is too long: please keep it under {limit} characters.").format(
@@ -118,14 +113,14 @@ def mistake(step: Step, reason: str) -> str:
     return texts.get(reason, texts["use_buttons"])
 
 
-def no_field_found(query: str) -> str:
-    return _("I found no field matching “{query}”: try other letters, or pick a family.").format(
-        query=html.quote(query[:40]))
+def no_field_found(query: str) -> Markup:
+    return t("I found no field matching “{query}”: try other letters, or pick a family.").format(
+        query=query[:40])
 
 
-def chosen(question_text: str, answer: str) -> str:
+def chosen(question_text: Markup, answer: str) -> Markup:
     """A question once answered, as it stays in the chat: the buttons give way to the answer."""
-    return f"{question_text}\n\n✔️ <b>{answer}</b>"
+    return Markup("{}\n\n✔️ {}").format(question_text, bold(answer))
 
 
 def step_names(role: Role) -> dict[str, str]:
@@ -136,39 +131,39 @@ def role_label(role: Role) -> str:
     return _("student") if role is Role.STUDENT else _("volunteer")
 
 
-def help_text() -> str:
-    return "\n".join([
-        _("Here is what I can do:"),
+def help_text() -> Markup:
+    return lines(
+        t("Here is what I can do:"),
         "",
-        _("/start: sign up, or continue your sign-up"),
-        _("/binome: see your mentor or your student"),
-        _("/pause and /available: volunteers take a break and come back"),
-        _("/rhythm: how often we check in on your binôme"),
-        _("/report: tell the staff about a problem"),
-        _("/end: end your binôme"),
-        _("/profile: see and edit your profile"),
-        _("/language: change the language"),
-        _("/cancel: stop what you are doing"),
-        _("/privacy: how we use your data"),
-        _("/mydata: get everything we hold about you"),
-        _("/delete: erase your data"),
-    ])
+        t("/start: sign up, or continue your sign-up"),
+        t("/binome: see your mentor or your student"),
+        t("/pause and /available: volunteers take a break and come back"),
+        t("/rhythm: how often we check in on your binôme"),
+        t("/report: tell the staff about a problem"),
+        t("/end: end your binôme"),
+        t("/profile: see and edit your profile"),
+        t("/language: change the language"),
+        t("/cancel: stop what you are doing"),
+        t("/privacy: how we use your data"),
+        t("/mydata: get everything we hold about you"),
+        t("/delete: erase your data"),
+    )
 
 
-def privacy_notice() -> str:
+def privacy_notice() -> Markup:
     from mentoring.model import PRIVACY_NOTICE_VERSION
 
-    return "\n\n".join([
-        _("<b>Privacy notice</b> (version {version})").format(version=PRIVACY_NOTICE_VERSION),
-        _("What we keep: your first name, your Telegram name and username, what you tell us "
+    return Markup("\n\n").join([
+        t("<b>Privacy notice</b> (version {version})").format(version=PRIVACY_NOTICE_VERSION),
+        t("What we keep: your first name, your Telegram name and username, what you tell us "
           "when you sign up (studies or job, place, needs, languages, availability, a few "
           "words about you) and the date you agreed to this notice."),
-        _("Why: only to run the mentoring programme: to find you a match, introduce you to "
+        t("Why: only to run the mentoring programme: to find you a match, introduce you to "
           "each other and keep in touch. We never sell your data and never show your contact "
           "before both sides agree to be paired."),
-        _("Who sees it: the programme staff and, once you are paired, your match sees your "
+        t("Who sees it: the programme staff and, once you are paired, your match sees your "
           "summary."),
-        _("Your rights: /mydata sends you everything we hold; /delete erases it at once and "
+        t("Your rights: /mydata sends you everything we hold; /delete erases it at once and "
           "ends any pairing. Only anonymous counts remain."),
     ])
 

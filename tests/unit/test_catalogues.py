@@ -9,7 +9,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parents[2]
-KEYWORDS = {"_": None, "N_": None, "__": None, "ngettext": (1, 2)}
+KEYWORDS = {"_": None, "N_": None, "__": None, "ngettext": (1, 2), "t": None, "tn": (1, 2)}
 
 
 def messages_in_code() -> set[str]:
