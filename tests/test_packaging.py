@@ -16,8 +16,6 @@ from alembic.script import ScriptDirectory
 from bot.i18n import make_i18n
 from storage.migrate import alembic_config
 
-pytestmark = pytest.mark.slow
-
 CHECKOUT = Path(__file__).resolve().parents[1]
 SENTENCE = "Thank you! We will propose you a student as soon as one fits."
 
@@ -40,6 +38,13 @@ def run(args: list[str | Path], cwd: Path, env: dict[str, str] | None = None,
     return done
 
 
+def test_a_missing_catalogue_is_an_error(tmp_path: Path) -> None:
+    # Rather than a bot that silently speaks English only.
+    with pytest.raises(RuntimeError, match="no binome catalogue"):
+        make_i18n(path=tmp_path)
+
+
+@pytest.mark.slow
 def test_installed_wheel_works_outside_the_checkout(tmp_path: Path) -> None:
     # Build from a copy: setuptools reuses build/ in the source tree, and a file left there by
     # an older build would end up in the wheel and hide a missing one.
