@@ -16,8 +16,9 @@ $(BIN)/python:
 # Reinstall whenever the lock or the package's own metadata changes. The project itself comes
 # last, without dependencies and without build isolation: everything it needs, to run and to
 # build, is in the lock.
-$(VENV)/.installed: $(DEV_LOCK) pyproject.toml setup.py | $(BIN)/python
+$(VENV)/.installed: $(LOCK) $(DEV_LOCK) pyproject.toml setup.py | $(BIN)/python
 	$(BIN)/python -m pip install -q --require-hashes -r $(DEV_LOCK)
+	$(BIN)/pip-sync -q $(DEV_LOCK)  # and remove what an earlier lock had and this one has not
 	$(BIN)/python -m pip install -q --no-deps --no-build-isolation -e .
 	touch $@
 
