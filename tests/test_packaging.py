@@ -4,14 +4,19 @@ environment, away from the checkout, it answers --help, migrates a database and 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
 from alembic.script import ScriptDirectory
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+from packaging.version import Version
 
 from bot.i18n import make_i18n
 from storage.migrate import alembic_config
@@ -36,6 +41,29 @@ def run(args: list[str | Path], cwd: Path, env: dict[str, str] | None = None,
                           text=True, timeout=300, check=False)
     assert done.returncode == 0, f"{args} failed:\n{done.stdout}\n{done.stderr}"
     return done
+
+
+def pins(lock: Path) -> dict[str, Version]:
+    found = re.findall(r"^([A-Za-z0-9._-]+)==([^\s;\\]+)", lock.read_text(), re.MULTILINE)
+    return {canonicalize_name(name): Version(version) for name, version in found}
+
+
+def test_the_locks_hold_what_pyproject_asks_for() -> None:
+    project = tomllib.loads((CHECKOUT / "pyproject.toml").read_text())
+    runtime = pins(CHECKOUT / "requirements.txt")
+    development = pins(CHECKOUT / "requirements-dev.txt")
+    wanted = [(runtime, spec) for spec in project["project"]["dependencies"]] + [
+        (development, spec) for spec in [*project["project"]["optional-dependencies"]["dev"],
+                                         *project["build-system"]["requires"]]]
+    unlocked = []
+    for lock, spec in wanted:
+        requirement = Requirement(spec)
+        version = lock.get(canonicalize_name(requirement.name))
+        if version is None or not requirement.specifier.contains(version, prereleases=True):
+            unlocked.append(spec)
+    assert not unlocked, f"pyproject.toml asks for {unlocked}: run `make lock`"
+    differing = {name for name, version in runtime.items() if development.get(name) != version}
+    assert not differing, f"the two locks disagree on {sorted(differing)}: run `make lock`"
 
 
 def test_a_missing_catalogue_is_an_error(tmp_path: Path) -> None:
