@@ -78,7 +78,7 @@ def build_runtime(settings: Settings, clock: Callable[[], datetime] = now_utc) -
 
         storage = RedisStorage.from_url(settings.redis_url,
                                         key_builder=DefaultKeyBuilder(with_destiny=True))
-        isolation = RedisEventIsolation(storage.redis)  # type: ignore[attr-defined]
+        isolation = RedisEventIsolation(storage.redis)
     else:
         storage = DatabaseStorage(sessions, clock=clock)
         isolation = SimpleEventIsolation()

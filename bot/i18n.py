@@ -1,7 +1,9 @@
-"""Translation catalogues, read straight from the ``.po`` files.
+"""Translation catalogues: the checkout's ``.po`` files, or the installed package's ``.mo``.
 
-aiogram's I18n expects compiled ``.mo`` files; compiling them in memory at start-up keeps
-the ``.po`` files the single source and removes a build step that is easy to forget.
+aiogram's I18n expects compiled ``.mo`` files. In a checkout they are compiled in memory at
+start-up, which keeps the ``.po`` files the single source and removes a step that is easy
+to forget while editing them; a built wheel carries ``.mo`` files that setup.py compiled
+into ``bot/locales``, since an installed package has no ``locales/`` beside it.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ from aiogram.utils.i18n import I18n
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-LOCALES_DIR = Path(__file__).resolve().parents[1] / "locales"
+PACKAGED_LOCALES = Path(__file__).resolve().with_name("locales")
+CHECKOUT_LOCALES = Path(__file__).resolve().parents[1] / "locales"
+LOCALES_DIR = PACKAGED_LOCALES if PACKAGED_LOCALES.is_dir() else CHECKOUT_LOCALES
 DOMAIN = "binome"
 
 
@@ -41,6 +45,12 @@ class CatalogueI18n(I18n):
             write_mo(buffer, catalog, use_fuzzy=False)
             buffer.seek(0)
             translations[locale] = gettext.GNUTranslations(buffer)
+        if not translations and self.path.is_dir():
+            # An installed package: setup.py compiled the catalogues when the wheel was built.
+            translations = super().find_locales()
+        if not translations:
+            # Without catalogues every message would silently be English.
+            raise RuntimeError(f"no {self.domain} catalogue in {self.path}")
         return translations
 
 

@@ -120,9 +120,9 @@ async def availability_reply(callback: CallbackQuery, callback_data: Availabilit
     user_id = callback.from_user.id
     if callback_data.answer == "capacity":
         kb = InlineKeyboardBuilder()
-        for capacity in CAPACITIES:
-            kb.button(text=str(capacity),
-                      callback_data=AvailabilityReply(answer="set", value=capacity))
+        for choice in CAPACITIES:
+            kb.button(text=str(choice),
+                      callback_data=AvailabilityReply(answer="set", value=choice))
         await callback.answer()
         await edit_markup(callback, kb.as_markup())
         return

@@ -6,6 +6,7 @@ import io
 from datetime import date
 
 import matplotlib
+import numpy as np
 
 matplotlib.use("Agg")  # no display on a server
 import matplotlib.pyplot as plt
@@ -15,9 +16,11 @@ def weekly_chart(weeks: list[date], series: dict[str, list[int]], labels: dict[s
                  title: str) -> bytes:
     """A PNG line chart: one line per series, one point per week."""
     figure, axes = plt.subplots(figsize=(8, 4), dpi=100)
+    # matplotlib plots datetime64 arrays as dates; its type hints do not accept a list of date.
+    days = np.asarray(weeks, dtype="datetime64[D]")
     try:
         for key, values in series.items():
-            axes.plot(weeks, values, marker="o", label=labels.get(key, key))
+            axes.plot(days, values, marker="o", label=labels.get(key, key))
         axes.set_title(title)
         axes.legend()
         axes.grid(alpha=0.3)

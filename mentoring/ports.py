@@ -118,16 +118,29 @@ class BroadcastRepository(Protocol):
 
 
 class UnitOfWork(Protocol):
-    users: UserRepository
-    consents: ConsentRepository
-    profiles: ProfileRepository
-    stats: StatsRepository
-    personal_data: PersonalDataRepository
-    matching: MatchingRepository
-    outbox: Outbox
-    followups: FollowUpRepository
-    staff: StaffRepository
-    broadcasts: BroadcastRepository
+    # Read-only: use cases only read the repositories, and a read-only member lets an
+    # adapter hold its own repository classes (a plain attribute would have to be typed
+    # exactly as the protocol, since a writable member accepts no subtype).
+    @property
+    def users(self) -> UserRepository: ...
+    @property
+    def consents(self) -> ConsentRepository: ...
+    @property
+    def profiles(self) -> ProfileRepository: ...
+    @property
+    def stats(self) -> StatsRepository: ...
+    @property
+    def personal_data(self) -> PersonalDataRepository: ...
+    @property
+    def matching(self) -> MatchingRepository: ...
+    @property
+    def outbox(self) -> Outbox: ...
+    @property
+    def followups(self) -> FollowUpRepository: ...
+    @property
+    def staff(self) -> StaffRepository: ...
+    @property
+    def broadcasts(self) -> BroadcastRepository: ...
 
     async def __aenter__(self) -> UnitOfWork: ...
 

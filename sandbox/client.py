@@ -57,6 +57,22 @@ class SandboxClient:
                 raise SandboxError(f"{method} {path} -> {response.status}: {reason}")
             return await response.read() if binary else await response.json()
 
+    async def request_object(
+        self, method: str, path: str, body: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """``request`` for a route that answers a JSON object."""
+        answer = await self.request(method, path, body)
+        if not isinstance(answer, dict):
+            raise SandboxError(f"{method} {path} answered {answer!r}, not a JSON object")
+        return answer
+
+    async def request_list(self, method: str, path: str) -> list[dict[str, Any]]:
+        """``request`` for a route that answers a JSON list of objects."""
+        answer = await self.request(method, path)
+        if not isinstance(answer, list):
+            raise SandboxError(f"{method} {path} answered {answer!r}, not a JSON list")
+        return answer
+
     # -- users ------------------------------------------------------------------------------
 
     async def create_user(
@@ -105,7 +121,7 @@ class SandboxClient:
     async def set_limits(self, **limits: float | None) -> dict[str, Any]:
         """Change ``global_rate``, ``global_window``, ``chat_burst``, ``chat_refill``
         (None or 0 disables a rate/burst); returns the new settings."""
-        return await self.request("POST", "/control/limits", limits)
+        return await self.request_object("POST", "/control/limits", limits)
 
     async def disable_limits(self) -> dict[str, Any]:
         """Turn both flood limits off."""
@@ -122,25 +138,27 @@ class SandboxClient:
         """Move the clock forward (by ``seconds`` or ``days``, or ``to`` an ISO 8601 time) and
         let a linked bot run its scheduler then; {"now", "offset", "ticked"}."""
         body = {"seconds": seconds, "days": days, "to": to}
-        return await self.request("POST", "/control/time-travel", body)
+        return await self.request_object("POST", "/control/time-travel", body)
 
     async def bot_info(self) -> dict[str, Any]:
         """Commands, webhook info, pending updates, call counters, 429 count, users."""
-        return await self.request("GET", "/control/bot")
+        return await self.request_object("GET", "/control/bot")
 
     async def log(self, since: int = 0) -> list[dict[str, Any]]:
         """Bot API calls (seq, method, chat_id, ok, error_code, description) after ``since``."""
-        return await self.request("GET", f"/control/log?since={since}")
+        return await self.request_list("GET", f"/control/log?since={since}")
 
     async def wait(self, update_id: int, *, wait_timeout: float | None = None) -> str:
         """Wait until the bot processed ``update_id``; returns its status."""
         seconds = self.wait_timeout if wait_timeout is None else wait_timeout
         body = {"update_id": update_id, "timeout": seconds}
-        return (await self.request("POST", "/control/wait", body))["status"]
+        return str((await self.request_object("POST", "/control/wait", body))["status"])
 
     async def download(self, file_id: str) -> bytes:
         """The bytes of any file the sandbox stores."""
-        return await self.request("GET", f"/control/files/{file_id}", binary=True)
+        content = await self.request("GET", f"/control/files/{file_id}", binary=True)
+        assert isinstance(content, bytes)
+        return content
 
 
 class SandboxUser:
@@ -156,7 +174,9 @@ class SandboxUser:
 
     async def _act(self, action: str, body: dict[str, Any], wait: bool) -> dict[str, Any]:
         payload = {**body, "wait": wait, "timeout": self.client.wait_timeout}
-        return await self.client.request("POST", f"/control/users/{self.id}/{action}", payload)
+        return await self.client.request_object(
+            "POST", f"/control/users/{self.id}/{action}", payload
+        )
 
     async def send(self, text: str, *, wait: bool = True) -> dict[str, Any]:
         """Send a text message (``/start payload`` is how a deep link arrives)."""
@@ -212,11 +232,12 @@ class SandboxUser:
 
     async def transcript(self) -> dict[str, Any]:
         """{"messages", "callback_answers", "chat_actions", "reply_keyboard", "user"}."""
-        return await self.client.request("GET", f"/control/users/{self.id}/transcript")
+        return await self.client.request_object("GET", f"/control/users/{self.id}/transcript")
 
     async def messages(self) -> list[dict[str, Any]]:
         """Every visible message of the chat, oldest first."""
-        return (await self.transcript())["messages"]
+        messages: list[dict[str, Any]] = (await self.transcript())["messages"]
+        return messages
 
     async def bot_messages(self) -> list[dict[str, Any]]:
         """The bot's visible messages, oldest first."""
@@ -248,7 +269,7 @@ def _match_button(message: dict[str, Any], wanted: str) -> dict[str, Any] | None
     buttons = _buttons(message)
     by_text = [b for b in buttons if b.get("text") == wanted]
     by_data = [b for b in buttons if b.get("callback_data") == wanted]
-    found = (by_text or by_data or [None])[0]
+    found = next(iter(by_text or by_data), None)
     if found is not None and "callback_data" not in found:
         raise AssertionError(f"button {found['text']!r} is not a callback button: {found}")
     return found

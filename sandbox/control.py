@@ -66,6 +66,20 @@ def _number(body: dict[str, Any], name: str, default: float) -> float:
     return float(value)
 
 
+def _string(body: dict[str, Any], name: str) -> str:
+    value = body.get(name)
+    if not isinstance(value, str):
+        raise ControlError(400, f"{name} must be a string")
+    return value
+
+
+def _integer(body: dict[str, Any], name: str) -> int:
+    value = body.get(name)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ControlError(400, f"{name} must be an integer")
+    return value
+
+
 # -- waiting ----------------------------------------------------------------------------------
 
 
@@ -133,7 +147,7 @@ async def user_text(request: web.Request) -> web.Response:
     """``POST /control/users/{id}/text`` {text, wait?, timeout?}."""
     body = await _body(request)
     sandbox = _sandbox(request)
-    update, _ = actions.send_text(sandbox, _user_id(request), body.get("text"))
+    update, _ = actions.send_text(sandbox, _user_id(request), _string(body, "text"))
     return _reply(await _finish(request, body, update, message=update.payload["message"]))
 
 
@@ -155,7 +169,7 @@ async def user_edit(request: web.Request) -> web.Response:
     """``POST /control/users/{id}/edit`` {message_id, text}."""
     body = await _body(request)
     update, _ = actions.edit_text(
-        _sandbox(request), _user_id(request), body.get("message_id"), body.get("text")
+        _sandbox(request), _user_id(request), _integer(body, "message_id"), _string(body, "text")
     )
     return _reply(await _finish(request, body, update, message=update.payload["edited_message"]))
 
@@ -166,7 +180,7 @@ async def user_press(request: web.Request) -> web.Response:
     update, record = actions.press(
         _sandbox(request),
         _user_id(request),
-        body.get("message_id"),
+        _integer(body, "message_id"),
         data=body.get("data"),
         text=body.get("text"),
     )
@@ -180,7 +194,7 @@ async def user_callback(request: web.Request) -> web.Response:
     """``POST /control/users/{id}/callback`` {message_id, data}: any data, button or not."""
     body = await _body(request)
     update, record = actions.forge_callback(
-        _sandbox(request), _user_id(request), body.get("message_id"), body.get("data")
+        _sandbox(request), _user_id(request), _integer(body, "message_id"), _string(body, "data")
     )
     result = await _finish(request, body, update, callback_query_id=record.id)
     result["answer"] = record.answer

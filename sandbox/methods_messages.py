@@ -261,11 +261,12 @@ def reply_target(chat: Chat, params: Params) -> int | None:
             "message_id": legacy,
             "allow_sending_without_reply": params.flag("allow_sending_without_reply"),
         }
-    if not isinstance(reply, dict) or not isinstance(reply.get("message_id"), int):
+    message_id = reply.get("message_id") if isinstance(reply, dict) else None
+    if not isinstance(message_id, int):
         raise bad_request("can't parse reply parameters JSON object")
     same_chat = reply.get("chat_id") in (None, chat.id, str(chat.id))
-    if same_chat and reply["message_id"] in chat.messages:
-        return reply["message_id"]
+    if same_chat and message_id in chat.messages:
+        return message_id
     if reply.get("allow_sending_without_reply"):
         return None
     raise bad_request("message to be replied not found")

@@ -137,7 +137,9 @@ class UpdateQueue:
 
     # -- consuming -------------------------------------------------------------------------
 
-    async def long_poll(self, offset: int | None, limit: int, seconds: float) -> list[dict]:
+    async def long_poll(
+        self, offset: int | None, limit: int, seconds: float
+    ) -> list[dict[str, Any]]:
         """getUpdates: confirm by offset, then return at once or when an update arrives."""
         if offset is not None and offset < 0:
             self._keep_last(-offset)
