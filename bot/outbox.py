@@ -3,7 +3,8 @@
 Rows are claimed with a lease, so a crashed sender's rows are taken over when the lease ends:
 nothing is lost, and only messages in flight at the crash can go twice. It honours 429's
 ``retry_after`` for everyone, never retries a user who blocked the bot (403), and retries
-server errors and time-outs with back-off.
+server errors and time-outs with back-off. A row that cannot be rendered is recorded as
+failed with its error and never holds up the others.
 """
 
 from __future__ import annotations
@@ -149,8 +150,14 @@ class OutboxSender:
             await asyncio.sleep(every)
 
     async def _prepare(self, row: Claimed) -> Rendered | None:
-        """The message for ``row``; None when it no longer applies (recorded as skipped)."""
-        message = await self._render(row.kind, row.params, row.recipient_id, row.language)
+        """The message for ``row``; None when it no longer applies (recorded as skipped) or
+        cannot be rendered (recorded as failed: rendering again would fail the same way)."""
+        try:
+            message = await self._render(row.kind, row.params, row.recipient_id, row.language)
+        except Exception as error:
+            log.exception("outbox %s (%s) could not be rendered", row.id, row.kind)
+            await self._queue.finish(row.id, "failed", self._clock(), _describe(error))
+            return None
         if message is None:
             await self._queue.finish(row.id, "skipped", self._clock())
         return message
@@ -180,5 +187,20 @@ class OutboxSender:
             log.error("outbox %s (%s) refused by Telegram: %s", row.id, row.kind, error)
             await queue.finish(row.id, "failed", now(), str(error))
             return 0
+        except Exception as error:
+            # Not an answer from Telegram (a bug, or an error aiogram has no class for): the
+            # message may not have left, so it is tried again later, a bounded number of times,
+            # instead of staying claimed until its lease runs out.
+            log.exception("outbox %s (%s) could not be sent", row.id, row.kind)
+            if row.attempts >= MAX_ATTEMPTS:
+                await queue.finish(row.id, "failed", now(), _describe(error))
+            else:
+                backoff = timedelta(seconds=min(300, 2 ** row.attempts))
+                await queue.retry(row.id, now() + backoff, _describe(error))
+            return 0
         await queue.finish(row.id, "sent", now())
         return 1
+
+
+def _describe(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"

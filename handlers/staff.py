@@ -113,6 +113,8 @@ async def stats(message: Message, staff: StaffDirectory) -> None:
         _("Check-ins answered: {rate} ({answers} answers to {sent} questions)").format(
             rate=answers, answers=figures["check_in_answers"], sent=sent),
         _("Pairs at risk: {count}").format(count=figures["pairs_at_risk"]),
+        _("Messages that failed in the last 7 days: {count}").format(
+            count=figures["outbox_failed_week"]),
     ]
     await message.answer("\n".join(lines))
     weeks, counts = await staff.weekly_counts()
