@@ -10,6 +10,7 @@ failed with its error and never holds up the others.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -99,6 +100,12 @@ class OutboxSender:
         self.pacer = Pacer(rate)
         self._clock = clock
         self._batch = max(1, int(rate * 2))
+        self._stopping = asyncio.Event()
+
+    def stop(self) -> None:
+        """Finish the sends in flight, give back the rows claimed but not sent yet, and
+        end ``run``; the process is shutting down."""
+        self._stopping.set()
 
     async def drain(self) -> int:
         """Send everything due now; returns how many messages were delivered.
@@ -118,36 +125,61 @@ class OutboxSender:
             elif not task.cancelled():
                 log.error("outbox delivery failed", exc_info=task.exception())
 
+        unsent: list[Claimed] = []
         try:
-            while True:
-                claimed = await self._queue.claim(self._clock(), self._batch)
-                if not claimed:
+            while not self._stopping.is_set():
+                unsent = await self._queue.claim(self._clock(), self._batch)
+                if not unsent:
                     break
-                for row in claimed:
+                while unsent and not self._stopping.is_set():
+                    row = unsent[0]
                     message = await self._prepare(row)
                     if message is None:
+                        unsent.pop(0)
                         continue
                     await room.acquire()
-                    await self.pacer.wait(row.recipient_id)
+                    if not await self._turn(row.recipient_id):
+                        room.release()
+                        break
+                    unsent.pop(0)
                     task = asyncio.create_task(self._send(row, message))
                     in_flight.add(task)
                     task.add_done_callback(done)
         finally:
             if in_flight:
                 await asyncio.wait(set(in_flight))
+            if unsent:  # stopping, or an error: due again now rather than when the lease ends
+                try:
+                    await self._queue.release([row.id for row in unsent])
+                except Exception:
+                    log.exception("outbox rows %s could not be given back",
+                                  [row.id for row in unsent])
         return delivered
+
+    async def _turn(self, chat_id: int) -> bool:
+        """Wait for this chat's slot; False if the sender is told to stop meanwhile (a 429
+        can make that wait long)."""
+        if self._stopping.is_set():
+            return False
+        waiting = asyncio.ensure_future(self.pacer.wait(chat_id))
+        stopping = asyncio.ensure_future(self._stopping.wait())
+        await asyncio.wait({waiting, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        for future in (waiting, stopping):
+            future.cancel()
+        return waiting.done() and not waiting.cancelled()
 
     async def run(self, every: float = 1.0,
                   while_true: Callable[[], bool] = lambda: True) -> None:
         """Drain forever, a round every ``every`` seconds, in the rounds ``while_true``
         allows (the process that leads)."""
-        while True:
+        while not self._stopping.is_set():
             try:
                 if while_true():
                     await self.drain()
             except Exception:
                 log.exception("outbox round failed")
-            await asyncio.sleep(every)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), every)
 
     async def _prepare(self, row: Claimed) -> Rendered | None:
         """The message for ``row``; None when it no longer applies (recorded as skipped) or

@@ -156,3 +156,28 @@ async def test_staff_see_the_failed_messages_of_the_week_in_stats(make_binome, c
         await boss.send("/stats")
         figures = (await boss.bot_messages())[-2]["text"]
         assert "Messages that failed in the last 7 days: 1" in figures
+
+
+async def test_a_stopped_sender_gives_back_what_it_has_not_sent(make_binome, client) -> None:
+    running = make_binome(send_rate=2)  # claims four at a time, two a second
+    await running.start()
+    try:
+        users = await started_users(client, 6)
+        await queue(running, users)
+        sender = build_sender(running.runtime, running.bot)
+        draining = asyncio.create_task(sender.drain())
+        for _ in range(100):
+            if "sent" in (await statuses(running)).values():
+                break
+            await asyncio.sleep(0.05)
+        sender.stop()
+        delivered = await asyncio.wait_for(draining, 5)
+        async with running.runtime.sessions() as session:
+            rows = (await session.execute(select(OutboxRow.status, OutboxRow.attempts))).all()
+        assert Counter(status for status, _ in rows) == {"sent": delivered,
+                                                         "pending": 6 - delivered}
+        assert delivered < 4  # the claimed batch was not sent out in full
+        assert {attempts for status, attempts in rows if status == "pending"} == {0}
+        assert await running.drain() == 6 - delivered
+    finally:
+        await running.stop()
