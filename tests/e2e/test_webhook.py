@@ -8,6 +8,7 @@ import secrets
 import socket
 
 import aiohttp
+import pytest
 from sqlalchemy import func, select
 
 from bot import runner
@@ -31,8 +32,9 @@ async def test_updates_arrive_by_webhook_and_forged_ones_are_refused(
                             webhook_port=port)
     runtime = build_runtime(settings)
     bot = build_bot(settings, token=sandbox.token, api_url=sandbox.url)
+    stop = asyncio.Event()
     serving = asyncio.create_task(runner._serve(runtime, bot, build_dispatcher(runtime),
-                                                scheduler=False))
+                                                scheduler=False, stop=stop))
     try:
         info = await _webhook_info(client)
         assert info["url"] == settings.webhook_url
@@ -61,6 +63,11 @@ async def test_updates_arrive_by_webhook_and_forged_ones_are_refused(
         async with runtime.sessions() as session:
             assert await session.scalar(select(func.count()).select_from(UserRow)
                                         .where(UserRow.id == user.id)) == 1
+        stop.set()  # as SIGTERM does
+        await asyncio.wait_for(serving, 10)
+        with pytest.raises(aiohttp.ClientConnectionError):  # no longer listening
+            async with aiohttp.ClientSession() as session:
+                await session.post(settings.webhook_url, json={})
     finally:
         serving.cancel()
         with contextlib.suppress(asyncio.CancelledError):
