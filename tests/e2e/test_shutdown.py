@@ -81,6 +81,7 @@ async def test_sigterm_in_the_middle_of_a_drain(sandbox, client, empty_database_
         took = time.monotonic() - asked
         assert process.returncode == 0
         assert took < 10, f"stopped in {took:.1f}s"
+        assert b"Traceback" not in (tmp_path / "bot.log").read_bytes()
 
         rows = await outbox(sessions)
         statuses = Counter(status for _, status, _ in rows)
@@ -106,3 +107,18 @@ async def test_sigterm_in_the_middle_of_a_drain(sandbox, client, empty_database_
             process.kill()
             await process.wait()
         await engine.dispose()
+
+
+async def test_ctrl_c_stops_it_the_same_way(sandbox, client, empty_database_url,
+                                            tmp_path) -> None:
+    process = await start_leader(sandbox, empty_database_url, tmp_path)
+    try:
+        await polling(client)
+        process.send_signal(signal.SIGINT)
+        await asyncio.wait_for(process.wait(), 10)
+        assert process.returncode == 0
+        assert b"Traceback" not in (tmp_path / "bot.log").read_bytes()
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
