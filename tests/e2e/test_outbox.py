@@ -51,7 +51,7 @@ async def test_the_same_key_is_queued_once(binome, client) -> None:
     assert set(delivered.values()) == {1}, delivered
 
 
-async def test_a_row_that_cannot_be_rendered_fails_alone(binome, client) -> None:
+async def test_a_row_that_cannot_be_rendered_fails_alone(binome, client, caplog) -> None:
     users = await started_users(client, 50)
     poisoned, fine = users[17], users[:17] + users[18:]
     await queue(binome, fine)
@@ -63,6 +63,9 @@ async def test_a_row_that_cannot_be_rendered_fails_alone(binome, client) -> None
     assert Counter(status for _, status, _ in rows) == {"sent": 49, "failed": 1}
     [(recipient, _, error)] = [row for row in rows if row[1] == "failed"]
     assert recipient == poisoned.id and "student_id" in error
+    async with binome.runtime.sessions() as session:
+        row_id = await session.scalar(select(OutboxRow.id).where(OutboxRow.status == "failed"))
+    assert f"outbox {row_id} (proposal) could not be rendered" in caplog.text
     for user in fine:
         assert sum("waiting list" in m["text"] for m in await user.bot_messages()) == 1
     assert await binome.drain(datetime.now(UTC) + timedelta(hours=1)) == 0  # never again
