@@ -9,6 +9,9 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
 
 from bot.config import Settings
 from mentoring.model import Role
@@ -21,6 +24,14 @@ def _moment(text: str) -> datetime:
     if moment.tzinfo is None:
         raise argparse.ArgumentTypeError("give a time zone, e.g. 2026-12-01T09:00+01:00")
     return moment.astimezone(UTC)
+
+
+def _setting_problem(problem: Any) -> str:
+    """One line an operator can act on, naming the variable."""
+    cause = problem.get("ctx", {}).get("error")
+    message = str(cause) if isinstance(cause, ValueError) else problem["msg"]
+    names = [str(part).upper() for part in problem["loc"]]
+    return f"{', '.join(names)}: {message}" if names else message
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -60,7 +71,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "import" and not args.file.is_file():
         parser.error(f"{args.file}: no such file")
 
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        for problem in error.errors():
+            print(f"binome: {_setting_problem(problem)}", file=sys.stderr)
+        return 2
     logging.basicConfig(level=settings.log_level.upper(),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for chatty in ("aiohttp.access", "alembic.runtime.plugins", "alembic.runtime.migration",

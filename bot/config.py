@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import time, timedelta
-from typing import Annotated
+from typing import Annotated, Self
 from zoneinfo import ZoneInfo
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from mentoring.followup import FollowUpPolicy
@@ -16,6 +17,9 @@ from mentoring.matchmaking import MatchingPolicy
 from mentoring.quiet_hours import QuietHours
 
 DEFAULT_API_URL = "https://api.telegram.org"
+WEBHOOK_SECRET_MIN_LENGTH = 32
+# What Telegram accepts as a webhook's secret_token.
+_WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 class Settings(BaseSettings):
@@ -106,6 +110,22 @@ class Settings(BaseSettings):
         if value not in ("fr", "en"):
             raise ValueError("DEFAULT_LANGUAGE must be fr or en")
         return value
+
+    @model_validator(mode="after")
+    def _webhook_needs_a_secret(self) -> Self:
+        """Without a secret, anyone who finds the webhook's address can post forged updates
+        (a /delete in someone's name). The secret is the operator's rather than generated at
+        start-up so that several workers behind one address share it: each registering its
+        own would make Telegram's posts fail on all but the last one started."""
+        if not self.webhook_url:
+            return self
+        secret = self.webhook_secret.get_secret_value() if self.webhook_secret else ""
+        if len(secret) < WEBHOOK_SECRET_MIN_LENGTH or not _WEBHOOK_SECRET.fullmatch(secret):
+            raise ValueError(
+                f"WEBHOOK_URL is set, so WEBHOOK_SECRET must be at least "
+                f"{WEBHOOK_SECRET_MIN_LENGTH} characters of letters, digits, _ and - "
+                f"(make one with: python3 -c 'import secrets; print(secrets.token_urlsafe(32))')")
+        return self
 
     @field_validator("redis_url", "webhook_url", "bot_token", "webhook_secret", mode="before")
     @classmethod

@@ -3,12 +3,14 @@
 Rows are claimed with a lease, so a crashed sender's rows are taken over when the lease ends:
 nothing is lost, and only messages in flight at the crash can go twice. It honours 429's
 ``retry_after`` for everyone, never retries a user who blocked the bot (403), and retries
-server errors and time-outs with back-off.
+server errors and time-outs with back-off. A row that cannot be rendered is recorded as
+failed with its error and never holds up the others.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -100,6 +102,12 @@ class OutboxSender:
         self.pacer = Pacer(rate)
         self._clock = clock
         self._batch = max(1, int(rate * 2))
+        self._stopping = asyncio.Event()
+
+    def stop(self) -> None:
+        """Finish the sends in flight, give back the rows claimed but not sent yet, and
+        end ``run``; the process is shutting down."""
+        self._stopping.set()
 
     async def drain(self) -> int:
         """Send everything due now; returns how many messages were delivered.
@@ -119,40 +127,71 @@ class OutboxSender:
             elif not task.cancelled():
                 log.error("outbox delivery failed", exc_info=task.exception())
 
+        unsent: list[Claimed] = []
         try:
-            while True:
-                claimed = await self._queue.claim(self._clock(), self._batch)
-                if not claimed:
+            while not self._stopping.is_set():
+                unsent = await self._queue.claim(self._clock(), self._batch)
+                if not unsent:
                     break
-                for row in claimed:
+                while unsent and not self._stopping.is_set():
+                    row = unsent[0]
                     message = await self._prepare(row)
                     if message is None:
+                        unsent.pop(0)
                         continue
                     await room.acquire()
-                    await self.pacer.wait(row.recipient_id)
+                    if not await self._turn(row.recipient_id):
+                        room.release()
+                        break
+                    unsent.pop(0)
                     task = asyncio.create_task(self._send(row, message))
                     in_flight.add(task)
                     task.add_done_callback(done)
         finally:
             if in_flight:
                 await asyncio.wait(set(in_flight))
+            if unsent:  # stopping, or an error: due again now rather than when the lease ends
+                try:
+                    await self._queue.release([row.id for row in unsent])
+                except Exception:
+                    log.exception("outbox rows %s could not be given back",
+                                  [row.id for row in unsent])
         return delivered
+
+    async def _turn(self, chat_id: int) -> bool:
+        """Wait for this chat's slot; False if the sender is told to stop meanwhile (a 429
+        can make that wait long)."""
+        if self._stopping.is_set():
+            return False
+        waiting = asyncio.ensure_future(self.pacer.wait(chat_id))
+        stopping = asyncio.ensure_future(self._stopping.wait())
+        await asyncio.wait({waiting, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        for future in (waiting, stopping):
+            future.cancel()
+        return waiting.done() and not waiting.cancelled()
 
     async def run(self, every: float = 1.0,
                   while_true: Callable[[], bool] = lambda: True) -> None:
         """Drain forever, a round every ``every`` seconds, in the rounds ``while_true``
         allows (the process that leads)."""
-        while True:
+        while not self._stopping.is_set():
             try:
                 if while_true():
                     await self.drain()
             except Exception:
                 log.exception("outbox round failed")
-            await asyncio.sleep(every)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), every)
 
     async def _prepare(self, row: Claimed) -> Rendered | None:
-        """The message for ``row``; None when it no longer applies (recorded as skipped)."""
-        message = await self._render(row.kind, row.params, row.recipient_id, row.language)
+        """The message for ``row``; None when it no longer applies (recorded as skipped) or
+        cannot be rendered (recorded as failed: rendering again would fail the same way)."""
+        try:
+            message = await self._render(row.kind, row.params, row.recipient_id, row.language)
+        except Exception as error:
+            log.exception("outbox %s (%s) could not be rendered", row.id, row.kind)
+            await self._queue.finish(row.id, "failed", self._clock(), _describe(error))
+            return None
         if message is None:
             await self._queue.finish(row.id, "skipped", self._clock())
         return message
@@ -182,5 +221,20 @@ class OutboxSender:
             log.error("outbox %s (%s) refused by Telegram: %s", row.id, row.kind, error)
             await queue.finish(row.id, "failed", now(), str(error))
             return 0
+        except Exception as error:
+            # Not an answer from Telegram (a bug, or an error aiogram has no class for): the
+            # message may not have left, so it is tried again later, a bounded number of times,
+            # instead of staying claimed until its lease runs out.
+            log.exception("outbox %s (%s) could not be sent", row.id, row.kind)
+            if row.attempts >= MAX_ATTEMPTS:
+                await queue.finish(row.id, "failed", now(), _describe(error))
+            else:
+                backoff = timedelta(seconds=min(300, 2 ** row.attempts))
+                await queue.retry(row.id, now() + backoff, _describe(error))
+            return 0
         await queue.finish(row.id, "sent", now())
         return 1
+
+
+def _describe(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
+import signal
 import socket
 from contextlib import AsyncExitStack
 from datetime import datetime, timedelta
+from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiohttp import web
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.app import (
     Runtime,
@@ -22,6 +26,7 @@ from bot.app import (
     publish_commands,
 )
 from bot.config import Settings
+from bot.outbox import OutboxSender
 from scheduler import Leadership, add_jobs, build_scheduler
 from storage.leases import Lease
 from storage.migrate import upgrade, upgrade_async
@@ -37,7 +42,13 @@ def migrate(settings: Settings) -> None:
 
 
 async def _serve(runtime: Runtime, bot: Bot, dp: Dispatcher, *, scheduler: bool,
-                 one_update_at_a_time: bool = False) -> None:
+                 one_update_at_a_time: bool = False,
+                 stop: asyncio.Event | None = None) -> None:
+    """Serve until ``stop`` is set (SIGTERM or SIGINT in ``binome run``), then shut down
+    within ``SHUTDOWN_SECONDS``: no new updates, the updates being handled and the sends in
+    flight finish, the rows claimed but not sent are given back, the scheduler stops, the
+    lease is released and the sessions closed."""
+    stop = stop or asyncio.Event()
     async with AsyncExitStack() as stack:
         stack.push_async_callback(runtime.close)
         stack.push_async_callback(bot.session.close)
@@ -50,23 +61,76 @@ async def _serve(runtime: Runtime, bot: Bot, dp: Dispatcher, *, scheduler: bool,
                      runtime.availability, runtime.settings.matching_interval_minutes)
             jobs.start()
             stack.push_async_callback(lease.release)
-            stack.callback(jobs.shutdown, wait=False)
+            stack.push_async_callback(_stop_jobs, jobs)
             outbox = build_sender(runtime, bot)
             sender = asyncio.create_task(outbox.run(while_true=lambda: leadership.leader))
-            stack.callback(sender.cancel)
+            stack.push_async_callback(_stop_sender, outbox, sender)
             progress = asyncio.create_task(build_progress(runtime, bot, outbox).run(
                 while_true=lambda: leadership.leader))
-            stack.callback(progress.cancel)
+            stack.push_async_callback(_cancel, progress)
         await publish_commands(bot, runtime.i18n, runtime)
         settings = runtime.settings
         if settings.webhook_url:
-            await _serve_webhook(settings, bot, dp)
+            await _serve_webhook(settings, bot, dp, stop)
         else:
-            await dp.start_polling(bot, handle_signals=True,
-                                   handle_as_tasks=not one_update_at_a_time)
+            await _poll(bot, dp, stop, handle_as_tasks=not one_update_at_a_time)
+        log.info("stopping")
 
 
-async def _serve_webhook(settings: Settings, bot: Bot, dp: Dispatcher) -> None:
+SHUTDOWN_SECONDS = 10
+# Shares of SHUTDOWN_SECONDS: updates being handled, then the outbox's sends in flight.
+HANDLERS_SECONDS, SENDS_SECONDS = 3.0, 5.0
+
+
+async def _poll(bot: Bot, dp: Dispatcher, stop: asyncio.Event, *,
+                handle_as_tasks: bool) -> None:
+    # Our own signal handling and session closing: aiogram's would stop polling only, and
+    # close the bot's session while the outbox may still be sending with it.
+    polling = asyncio.create_task(dp.start_polling(
+        bot, handle_signals=False, close_bot_session=False, handle_as_tasks=handle_as_tasks))
+    stopping = asyncio.create_task(stop.wait())
+    try:
+        await asyncio.wait({polling, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopping.cancel()
+        if not polling.done():
+            with contextlib.suppress(RuntimeError):  # polling had not started yet
+                await dp.stop_polling()
+            await _cancel(polling, HANDLERS_SECONDS)
+        # Updates handled as tasks: aiogram keeps them, but does not wait for them on stop.
+        handling = set(getattr(dp, "_handle_update_tasks", ()))
+        if handling:
+            await asyncio.wait(handling, timeout=HANDLERS_SECONDS)
+    if polling.done() and not polling.cancelled():
+        polling.result()  # polling that ended on its own: its error, if any
+
+
+async def _stop_sender(outbox: OutboxSender, sender: asyncio.Task[None]) -> None:
+    outbox.stop()
+    await _cancel(sender, SENDS_SECONDS)
+
+
+async def _stop_jobs(jobs: AsyncIOScheduler) -> None:
+    # A job still running is cancelled; every job is idempotent, so what it had not
+    # committed is done again by the next process to lead.
+    jobs.shutdown(wait=False)
+    await asyncio.sleep(0)
+
+
+async def _cancel(task: asyncio.Task[Any], grace: float = 0.0) -> None:
+    """Let ``task`` end by itself within ``grace`` seconds, else cancel it, and wait."""
+    if grace > 0:
+        await asyncio.wait({task}, timeout=grace)
+    if not task.done():
+        task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    if not task.cancelled() and task.exception() is not None:
+        log.error("%s ended with an error", task.get_name(), exc_info=task.exception())
+
+
+async def _serve_webhook(settings: Settings, bot: Bot, dp: Dispatcher,
+                         stop: asyncio.Event) -> None:
     from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
@@ -75,21 +139,29 @@ async def _serve_webhook(settings: Settings, bot: Bot, dp: Dispatcher) -> None:
     setup_application(app, dp, bot=bot)
     await bot.set_webhook(settings.webhook_url or "", secret_token=secret,
                           drop_pending_updates=False)
-    runner = web.AppRunner(app)
+    runner = web.AppRunner(app, shutdown_timeout=HANDLERS_SECONDS)
     await runner.setup()
     await web.TCPSite(runner, settings.webhook_host, settings.webhook_port).start()
     log.info("webhook listening on %s:%s", settings.webhook_host, settings.webhook_port)
     try:
-        await asyncio.Event().wait()
+        await stop.wait()
     finally:
         await runner.cleanup()
 
 
+def _stop_on_signals(stop: asyncio.Event) -> None:
+    loop = asyncio.get_running_loop()
+    for number in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(number, stop.set)
+
+
 async def run_telegram(settings: Settings, *, scheduler: bool) -> None:
     await upgrade_async(settings.database_url)
+    stop = asyncio.Event()
+    _stop_on_signals(stop)
     runtime = build_runtime(settings)
     bot = build_bot(settings)
-    await _serve(runtime, bot, build_dispatcher(runtime), scheduler=scheduler)
+    await _serve(runtime, bot, build_dispatcher(runtime), scheduler=scheduler, stop=stop)
 
 
 async def run_sandbox(settings: Settings, port: int, *, scheduler: bool,
@@ -120,8 +192,10 @@ async def run_sandbox(settings: Settings, port: int, *, scheduler: bool,
         print(sandbox_banner(running.url), flush=True)
         # One update at a time: a control call that waits for its update then returns only
         # once the bot has answered, so what you read next is the bot's reply.
+        stop = asyncio.Event()
+        _stop_on_signals(stop)
         await _serve(runtime, bot, build_dispatcher(runtime), scheduler=scheduler,
-                     one_update_at_a_time=True)
+                     one_update_at_a_time=True, stop=stop)
     finally:
         await running.stop()
 

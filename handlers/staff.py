@@ -115,6 +115,8 @@ async def stats(message: Message, staff: StaffDirectory) -> None:
         t("Check-ins answered: {rate} ({answers} answers to {sent} questions)").format(
             rate=answers, answers=figures["check_in_answers"], sent=sent),
         t("Pairs at risk: {count}").format(count=figures["pairs_at_risk"]),
+        t("Messages that failed in the last 7 days: {count}").format(
+            count=figures["outbox_failed_week"]),
     ]
     await answer(message, lines(*figures_text))
     weeks, counts = await staff.weekly_counts()

@@ -79,6 +79,16 @@ class OutboxQueue:
                 values["attempts"] = OutboxRow.attempts - 1
             await session.execute(update(OutboxRow).where(OutboxRow.id == row_id).values(**values))
 
+    async def release(self, row_ids: list[int]) -> None:
+        """Give back rows claimed but not sent (the sender is stopping): due again at once,
+        and the claim does not count as an attempt."""
+        if not row_ids:
+            return
+        async with self._sessions() as session, session.begin():
+            await session.execute(
+                update(OutboxRow).where(OutboxRow.id.in_(row_ids), OutboxRow.status == "sending")
+                .values(status="pending", claimed_until=None, attempts=OutboxRow.attempts - 1))
+
     async def mark_blocked(self, user_id: int, now: datetime) -> None:
         """Telegram refused with 403: nothing more is sent in vain, and a proposal waiting
         for this volunteer's answer moves on to the next volunteer at the next tick."""

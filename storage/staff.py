@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, select
@@ -24,6 +24,7 @@ from storage.tables import (
 )
 
 AT_RISK_SILENT_PERIODS = 2
+FAILED_WINDOW = timedelta(days=7)
 
 
 def at_risk() -> Any:
@@ -132,6 +133,10 @@ class SqlStaff:
             "check_ins_sent": asked, "check_in_answers": answered,
             "pairs_at_risk": await scalar(select(func.count()).select_from(FollowUpRow).where(
                 FollowUpRow.ended.is_(False), at_risk())),
+            # A failed row keeps the due date of its last attempt, which is when it failed.
+            "outbox_failed_week": await scalar(select(func.count()).select_from(OutboxRow)
+                                               .where(OutboxRow.status == "failed",
+                                                      OutboxRow.due_at >= now - FAILED_WINDOW)),
         }
 
     async def gaps(self, now: datetime) -> tuple[list[tuple[str, str, int]],

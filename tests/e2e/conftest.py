@@ -152,6 +152,27 @@ async def binome(make_binome: Callable[..., Binome]) -> AsyncIterator[Binome]:
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
+@pytest.fixture
+async def redis_url() -> str:
+    """``TEST_REDIS_URL``, emptied. Without a Redis server the test is skipped, saying why,
+    except in CI (``CI=true``), where Redis is part of the job and its absence a failure."""
+    import redis.asyncio as redis
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+
+    connection = redis.from_url(REDIS_URL, socket_connect_timeout=2)
+    try:
+        await connection.flushdb()
+    except (OSError, RedisConnectionError, RedisTimeoutError) as error:
+        reason = f"Redis is not reachable at {REDIS_URL}: {error}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{reason} (CI must provide it)")
+        pytest.skip(f"{reason} (set TEST_REDIS_URL to run the Redis tests)")
+    finally:
+        await connection.aclose()
+    return REDIS_URL
+
+
 @contextlib.asynccontextmanager
 async def staffed(make_binome: Callable[..., Binome], client: SandboxClient,
                   language: str = "en", at: datetime | None = None,

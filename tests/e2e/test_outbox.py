@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
@@ -11,13 +12,16 @@ from bot.app import build_sender
 from mentoring.pairing import Notification
 from storage.tables import OutboxRow, UserRow
 from storage.uow import SqlUnitOfWork
+from tests.e2e.conftest import staffed
 
 
-async def queue(binome, users, kind: str = "student_waiting", key: str = "k") -> None:
+async def queue(binome, users, kind: str = "student_waiting", key: str = "k",
+                params: dict | None = None) -> None:
     now = datetime.now(UTC)
     async with SqlUnitOfWork(binome.runtime.sessions) as uow:
         for user in users:
-            await uow.outbox.add(Notification(f"{key}:{user.id}", user.id, kind), now)
+            await uow.outbox.add(Notification(f"{key}:{user.id}", user.id, kind,
+                                              dict(params or {})), now)
         await uow.commit()
 
 
@@ -42,8 +46,50 @@ async def test_the_same_key_is_queued_once(binome, client) -> None:
     await queue(binome, [user])
     assert await binome.drain() == 1
     assert await binome.drain() == 0
-    texts = [m["text"] for m in await user.bot_messages()]
-    assert texts.count(texts[-1]) == 1
+    delivered = Counter(m["text"] for m in await user.bot_messages())
+    assert any("waiting list" in text for text in delivered)
+    assert set(delivered.values()) == {1}, delivered
+
+
+async def test_a_row_that_cannot_be_rendered_fails_alone(binome, client, caplog) -> None:
+    users = await started_users(client, 50)
+    poisoned, fine = users[17], users[:17] + users[18:]
+    await queue(binome, fine)
+    await queue(binome, [poisoned], kind="proposal", key="poison")  # no student_id
+    assert await binome.drain() == 49
+    async with binome.runtime.sessions() as session:
+        rows = (await session.execute(
+            select(OutboxRow.recipient_id, OutboxRow.status, OutboxRow.last_error))).all()
+    assert Counter(status for _, status, _ in rows) == {"sent": 49, "failed": 1}
+    [(recipient, _, error)] = [row for row in rows if row[1] == "failed"]
+    assert recipient == poisoned.id and "student_id" in error
+    async with binome.runtime.sessions() as session:
+        row_id = await session.scalar(select(OutboxRow.id).where(OutboxRow.status == "failed"))
+    assert f"outbox {row_id} (proposal) could not be rendered" in caplog.text
+    for user in fine:
+        assert sum("waiting list" in m["text"] for m in await user.bot_messages()) == 1
+    assert await binome.drain(datetime.now(UTC) + timedelta(hours=1)) == 0  # never again
+
+
+async def test_an_unexpected_error_while_sending_leaves_no_row_sending(binome, client,
+                                                                       monkeypatch) -> None:
+    users = await started_users(client, 5)
+    await queue(binome, users)
+    unlucky = users[2].id
+    real_send = binome.bot.send_message
+
+    async def send_message(chat_id, *args, **kwargs):
+        if chat_id == unlucky:
+            raise RuntimeError("a bug between us and Telegram")
+        return await real_send(chat_id, *args, **kwargs)
+
+    monkeypatch.setattr(binome.bot, "send_message", send_message)
+    assert await binome.drain() == 4
+    found = await statuses(binome)
+    assert found[unlucky] == "pending"  # retried later with back-off, not stuck
+    assert [status for user, status in found.items() if user != unlucky] == ["sent"] * 4
+    monkeypatch.setattr(binome.bot, "send_message", real_send)
+    assert await binome.drain(datetime.now(UTC) + timedelta(minutes=1)) == 1
 
 
 async def test_a_burst_stays_under_telegrams_limit(binome, client) -> None:
@@ -98,3 +144,43 @@ async def test_rows_claimed_by_a_crashed_sender_are_sent_after_the_lease(binome,
     assert await crashed.drain() == 0  # still leased
     assert await binome.drain(datetime.now(UTC) + timedelta(minutes=2)) == 1
     assert (await statuses(binome))[user.id] == "sent"
+
+
+async def test_staff_see_the_failed_messages_of_the_week_in_stats(make_binome, client) -> None:
+    async with staffed(make_binome, client) as (running, boss):
+        old = datetime.now(UTC) - timedelta(days=8)
+        async with SqlUnitOfWork(running.runtime.sessions) as uow:
+            await uow.outbox.add(Notification("poison:old", boss.id, "no_such_kind",
+                                              due_at=old), old)
+            await uow.commit()
+        assert await running.drain(old) == 0  # failed eight days ago: not in the figure
+        await queue(running, [boss], kind="no_such_kind", key="poison")
+        assert await running.drain() == 0
+        await boss.send("/stats")
+        figures = (await boss.bot_messages())[-2]["text"]
+        assert "Messages that failed in the last 7 days: 1" in figures
+
+
+async def test_a_stopped_sender_gives_back_what_it_has_not_sent(make_binome, client) -> None:
+    running = make_binome(send_rate=2)  # claims four at a time, two a second
+    await running.start()
+    try:
+        users = await started_users(client, 6)
+        await queue(running, users)
+        sender = build_sender(running.runtime, running.bot)
+        draining = asyncio.create_task(sender.drain())
+        for _ in range(100):
+            if "sent" in (await statuses(running)).values():
+                break
+            await asyncio.sleep(0.05)
+        sender.stop()
+        delivered = await asyncio.wait_for(draining, 5)
+        async with running.runtime.sessions() as session:
+            rows = (await session.execute(select(OutboxRow.status, OutboxRow.attempts))).all()
+        assert Counter(status for status, _ in rows) == {"sent": delivered,
+                                                         "pending": 6 - delivered}
+        assert delivered < 4  # the claimed batch was not sent out in full
+        assert {attempts for status, attempts in rows if status == "pending"} == {0}
+        assert await running.drain() == 6 - delivered
+    finally:
+        await running.stop()

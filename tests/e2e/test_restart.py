@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import pytest
-import redis.asyncio as redis
 
-from tests.e2e.conftest import REDIS_URL
 from tests.e2e.journeys import CONFIRM, act, start_as, student_script
 
 
@@ -45,15 +43,8 @@ async def test_an_answer_after_a_restart_is_taken_as_is(binome, client) -> None:
 
 
 @pytest.fixture
-async def redis_binome(make_binome):
-    connection = redis.from_url(REDIS_URL)
-    try:
-        await connection.flushdb()
-    except OSError as error:  # pragma: no cover - CI starts Redis; say so plainly if not
-        pytest.fail(f"Redis is not reachable at {REDIS_URL}: {error}")
-    finally:
-        await connection.aclose()
-    running = make_binome(redis_url=REDIS_URL)
+async def redis_binome(make_binome, redis_url):
+    running = make_binome(redis_url=redis_url)
     await running.start()
     yield running
     await running.stop()
