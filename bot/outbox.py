@@ -118,9 +118,16 @@ class OutboxSender:
         in_flight: set[asyncio.Task[int]] = set()
         room = asyncio.Semaphore(MAX_IN_FLIGHT)
 
+        # The last send to each chat: the next one to that chat waits for it, so a person
+        # reads messages in the order they were queued even when a send is slow.
+        last_to: dict[int, asyncio.Task[int]] = {}
+
         def done(task: asyncio.Task[int]) -> None:
             nonlocal delivered
             in_flight.discard(task)
+            for chat, last in list(last_to.items()):
+                if last is task:
+                    del last_to[chat]
             room.release()
             if not task.cancelled() and task.exception() is None:
                 delivered += task.result()
@@ -144,7 +151,9 @@ class OutboxSender:
                         room.release()
                         break
                     unsent.pop(0)
-                    task = asyncio.create_task(self._send(row, message))
+                    task = asyncio.create_task(
+                        self._send_after(last_to.get(row.recipient_id), row, message))
+                    last_to[row.recipient_id] = task
                     in_flight.add(task)
                     task.add_done_callback(done)
         finally:
@@ -157,6 +166,12 @@ class OutboxSender:
                     log.exception("outbox rows %s could not be given back",
                                   [row.id for row in unsent])
         return delivered
+
+    async def _send_after(self, previous: asyncio.Task[int] | None, row: Claimed,
+                          message: Rendered) -> int:
+        if previous is not None:
+            await asyncio.wait({previous})  # its outcome is its own; only the order matters
+        return await self._send(row, message)
 
     async def _turn(self, chat_id: int) -> bool:
         """Wait for this chat's slot; False if the sender is told to stop meanwhile (a 429

@@ -184,3 +184,24 @@ async def test_a_stopped_sender_gives_back_what_it_has_not_sent(make_binome, cli
         assert await running.drain() == 6 - delivered
     finally:
         await running.stop()
+
+
+async def test_a_slow_send_keeps_the_order_of_a_persons_messages(binome, client,
+                                                                 monkeypatch) -> None:
+    [user] = await started_users(client, 1)
+    await queue(binome, [user], kind="student_waiting", key="first")
+    await queue(binome, [user], kind="proposal_expired", key="second")
+    real_send = binome.bot.send_message
+    calls = 0
+
+    async def send_message(chat_id, *args, **kwargs):
+        nonlocal calls
+        calls += 1
+        if calls == 1:  # the first message takes longer than the chat's one-second slot
+            await asyncio.sleep(1.6)
+        return await real_send(chat_id, *args, **kwargs)
+
+    monkeypatch.setattr(binome.bot, "send_message", send_message)
+    assert await binome.drain() == 2
+    texts = [m["text"] for m in await user.bot_messages()]
+    assert "waiting list" in texts[-2] and "closed without an answer" in texts[-1], texts
