@@ -50,6 +50,8 @@ class WithContacts(UnitOfWork, Protocol):
     @property
     def contacts(self) -> ContactOfferRepository: ...
 
+    async def __aenter__(self) -> WithContacts: ...
+
 
 class Offered(StrEnum):
     SENT = "sent"
