@@ -259,7 +259,8 @@ class OutboxSender:
         log.warning("outbox %s (%s) refused a button (%s): sent again without it",
                     row.id, row.kind, error)
         lighter = without_refused(message.markup, error)
-        for markup in ([lighter] if lighter is not None else []) + [None]:
+        lighter_first = lighter is not None and lighter != message.markup
+        for markup in ([lighter] if lighter_first else []) + [None]:
             try:
                 await self._bot.send_message(row.recipient_id, text, parse_mode=ParseMode.HTML,
                                              reply_markup=markup)

@@ -98,7 +98,7 @@ class Contacts:
             status = OfferStatus.ACCEPTED if accept else OfferStatus.DECLINED
             if offer.status is not OfferStatus.PENDING or not await uow.contacts.answer(
                     offer.id, status, now):
-                raise Stale(StaleReason.ALREADY_ANSWERED)
+                raise Stale()  # already answered: the common refusal, nothing changes
             if accept:
                 await uow.outbox.add(Notification(
                     f"contact-revealed:{offer.id}", offer.offered_to, "contact_revealed",
