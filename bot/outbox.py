@@ -253,9 +253,9 @@ class OutboxSender:
         open...): the message goes again at once, with the fewest buttons dropped, so what
         it says still arrives. The other buttons (the rhythm on an introduction) stay when
         they can; the whole keyboard goes only if Telegram refuses the lighter one too."""
-        text = message.text
-        if message.without_buttons is not None:
-            text = Markup("{}\n\n{}").format(text, message.without_buttons)
+        text, note = message.text, message.without_buttons
+        if note is not None and note not in text:  # an introduction already names the relay
+            text = Markup("{}\n\n{}").format(text, note)
         log.warning("outbox %s (%s) refused a button (%s): sent again without it",
                     row.id, row.kind, error)
         lighter = without_refused(message.markup, error)
