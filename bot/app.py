@@ -26,6 +26,7 @@ from handlers import get_routers
 from handlers.notifications import Notifications
 from handlers.texts import USER_COMMANDS as COMMANDS
 from mentoring.broadcast import Broadcasts
+from mentoring.contacts import Contacts
 from mentoring.keeping_in_touch import KeepingInTouch, VolunteerAvailability
 from mentoring.matchmaking import Matchmaker
 from mentoring.pair_care import PairCare
@@ -33,7 +34,7 @@ from mentoring.signup import Signup, now_utc
 from mentoring.staff import StaffDirectory
 from storage.conversations import DatabaseStorage
 from storage.database import make_engine, make_sessionmaker
-from storage.outbox import OutboxQueue
+from storage.outbox import Claimed, OutboxQueue
 from storage.uow import uow_factory
 
 if TYPE_CHECKING:
@@ -57,6 +58,7 @@ class Runtime:
     broadcasts: Broadcasts
     outbox: OutboxQueue
     notifications: Notifications
+    contacts: Contacts
     i18n: CatalogueI18n
     storage: BaseStorage
     isolation: BaseEventIsolation
@@ -86,6 +88,7 @@ def build_runtime(settings: Settings, clock: Callable[[], datetime] = now_utc) -
     signup = Signup(uow, clock, settings.default_language)
     i18n = make_i18n(settings.default_language)
     matchmaker = Matchmaker(uow, clock, settings.matching_policy())
+    contacts = Contacts(uow, clock, settings.staff_ids)
     return Runtime(
         settings=settings, engine=engine, sessions=sessions, signup=signup,
         matchmaker=matchmaker,
@@ -95,7 +98,8 @@ def build_runtime(settings: Settings, clock: Callable[[], datetime] = now_utc) -
         staff=StaffDirectory(uow, clock, settings.staff_ids),
         broadcasts=Broadcasts(uow, clock),
         outbox=OutboxQueue(sessions),
-        notifications=Notifications(signup, i18n, settings.timezone),
+        notifications=Notifications(signup, i18n, settings.timezone, contacts),
+        contacts=contacts,
         i18n=i18n, storage=storage, isolation=isolation, clock=clock,
     )
 
@@ -113,10 +117,17 @@ def build_sender(runtime: Runtime, bot: Bot,
             text = await broadcasts.text(params["broadcast"])
             return Rendered(text) if text is not None else None
         message = await runtime.notifications.render(kind, params, recipient, language)
-        return Rendered(*message) if message else None
+        if message is None:
+            return None
+        note = (await runtime.notifications.without_buttons(kind, params, recipient, language)
+                if message[1] is not None else None)
+        return Rendered(*message, without_buttons=note)
+
+    async def alert(row: Claimed, error: str) -> None:
+        await runtime.contacts.introduction_refused(row.id, row.kind, row.params, error)
 
     return OutboxSender(runtime.outbox, bot, render, runtime.settings.send_rate,
-                        clock or runtime.clock)
+                        clock or runtime.clock, alert)
 
 
 def build_progress(runtime: Runtime, bot: Bot, sender: OutboxSender) -> BroadcastProgress:
@@ -138,6 +149,7 @@ def build_dispatcher(runtime: Runtime) -> Dispatcher:
     dp["availability"] = runtime.availability
     dp["staff"] = runtime.staff
     dp["broadcasts"] = runtime.broadcasts
+    dp["contacts"] = runtime.contacts
     dp["zone"] = ZoneInfo(runtime.settings.timezone)
     dp["settings"] = runtime.settings
     dp["clock"] = runtime.clock

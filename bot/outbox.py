@@ -27,6 +27,7 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from markupsafe import Markup
 
 from storage.outbox import Claimed, OutboxQueue
@@ -37,10 +38,20 @@ MAX_ATTEMPTS = 8
 MAX_IN_FLIGHT = 16
 
 
+INTRODUCTIONS = frozenset({"intro_student", "intro_volunteer"})
+
+
 @dataclass(frozen=True)
 class Rendered:
     text: Markup
     markup: Any = None
+    without_buttons: Markup | None = None
+    """A line added when Telegram refuses a button and the message goes again without it,
+    so the reader still learns how to write (an introduction names the relay)."""
+
+
+RefusalAlert = Callable[[Claimed, str], Awaitable[None]]
+"""(the row, Telegram's description): tells staff an introduction could not be delivered."""
 
 
 Renderer = Callable[[str, dict[str, Any], int, str], Awaitable[Rendered | None]]
@@ -95,8 +106,9 @@ class Pacer:
 
 class OutboxSender:
     def __init__(self, queue: OutboxQueue, bot: Bot, render: Renderer, rate: float,
-                 clock: Callable[[], datetime]) -> None:
+                 clock: Callable[[], datetime], alert: RefusalAlert | None = None) -> None:
         self._queue = queue
+        self._alert = alert
         self._bot = bot
         self._render = render
         self.pacer = Pacer(rate)
@@ -233,9 +245,9 @@ class OutboxSender:
                 await queue.retry(row.id, now() + backoff, str(error))
             return 0
         except TelegramBadRequest as error:
-            log.error("outbox %s (%s) refused by Telegram: %s", row.id, row.kind, error)
-            await queue.finish(row.id, "failed", now(), str(error))
-            return 0
+            if message.markup is not None and refused_button(str(error)):
+                return await self._send_without_buttons(row, message, str(error))
+            return await self._refused(row, str(error))
         except Exception as error:
             # Not an answer from Telegram (a bug, or an error aiogram has no class for): the
             # message may not have left, so it is tried again later, a bounded number of times,
@@ -249,6 +261,74 @@ class OutboxSender:
             return 0
         await queue.finish(row.id, "sent", now())
         return 1
+
+
+    async def _send_without_buttons(self, row: Claimed, message: Rendered, error: str) -> int:
+        """Telegram refused a button (a tg://user link the person forbids, a url it cannot
+        open...): the message goes again at once, with the fewest buttons dropped, so what
+        it says still arrives. The other buttons (the rhythm on an introduction) stay when
+        they can; the whole keyboard goes only if Telegram refuses the lighter one too."""
+        text, note = message.text, message.without_buttons
+        if note is not None and note not in text:  # an introduction already names the relay
+            text = Markup("{}\n\n{}").format(text, note)
+        log.warning("outbox %s (%s) refused a button (%s): sent again without it",
+                    row.id, row.kind, error)
+        lighter = without_refused(message.markup, error)
+        lighter_first = lighter is not None and lighter != message.markup
+        for markup in ([lighter] if lighter_first else []) + [None]:
+            try:
+                await self._bot.send_message(row.recipient_id, text, parse_mode=ParseMode.HTML,
+                                             reply_markup=markup)
+            except TelegramBadRequest as again:
+                if markup is not None and refused_button(str(again)):
+                    continue
+                return await self._refused(row, str(again))
+            await self._queue.finish(row.id, "sent", self._clock())
+            return 1
+        raise AssertionError("unreachable: the keyboard-less send returns")
+
+    async def _refused(self, row: Claimed, error: str) -> int:
+        log.error("outbox %s (%s) refused by Telegram: %s", row.id, row.kind, error)
+        await self._queue.finish(row.id, "failed", self._clock(), error)
+        if row.kind in INTRODUCTIONS and self._alert is not None:
+            # A new pair must never be left without their introduction and nobody knowing.
+            try:
+                await self._alert(row, error)
+            except Exception:
+                log.exception("staff could not be alerted of outbox %s", row.id)
+        return 0
+
+
+BUTTON_ERRORS = ("BUTTON_USER_PRIVACY_RESTRICTED", "BUTTON_URL_INVALID", "BUTTON_DATA_INVALID",
+                 "BUTTON_TYPE_INVALID", "BUTTON_POS_INVALID", "BUTTON_ID_INVALID",
+                 "BUTTON_INVALID")
+"""Telegram's descriptions of a 400 caused by a button of the keyboard, not the message."""
+
+
+def refused_button(description: str) -> bool:
+    return any(code in description.upper() for code in BUTTON_ERRORS)
+
+
+def without_refused(markup: Any, description: str) -> InlineKeyboardMarkup | None:
+    """The keyboard without the kind of button Telegram named: tg://user links when the
+    person forbids links to them, every url button for a bad url, every callback button
+    for bad data; None (no keyboard) when the description does not say which."""
+    if not isinstance(markup, InlineKeyboardMarkup):
+        return None
+    description = description.upper()
+
+    def refused(button: InlineKeyboardButton) -> bool:
+        if "BUTTON_USER_PRIVACY_RESTRICTED" in description:
+            return (button.url or "").lower().startswith("tg://user")
+        if "BUTTON_URL_INVALID" in description:
+            return button.url is not None
+        if "BUTTON_DATA_INVALID" in description:
+            return button.callback_data is not None
+        return True
+
+    rows = [[b for b in row if not refused(b)] for row in markup.inline_keyboard]
+    rows = [row for row in rows if row]
+    return InlineKeyboardMarkup(inline_keyboard=rows) if rows else None
 
 
 def _describe(error: BaseException) -> str:

@@ -6,6 +6,7 @@ from handlers import (
     account,
     availability,
     broadcast,
+    contacts,
     errors,
     fallback,
     keeping,
@@ -21,7 +22,8 @@ def get_routers() -> list[Router]:
     """Errors first (they only see failures), then /start, the commands that work anywhere,
     the sign-up form, and last the fallback that explains whatever nobody took."""
     conversations = [start.make_router(), staff.make_router(), broadcast.make_router(),
-                     matching.make_router(), availability.make_router(),
+                     matching.make_router(), contacts.make_router(),
+                     availability.make_router(),
                      pair_care.make_router(), keeping.make_router(),
                      account.make_router(),
                      signup.make_router(), fallback.make_router()]

@@ -104,3 +104,14 @@ class BroadcastPick(CallbackData, prefix="bc"):
 
 class BroadcastCancel(CallbackData, prefix="bcx"):
     id: int
+
+
+class ShareContact(CallbackData, prefix="share"):
+    """Offer one's own Telegram contact to the partner of ``pair``."""
+
+    pair: int
+
+
+class ContactAnswer(CallbackData, prefix="contact"):
+    id: int
+    answer: str  # yes | no

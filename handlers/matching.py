@@ -87,15 +87,15 @@ async def my_pair(message: Message, signup: Signup, matchmaker: Matchmaker) -> N
     other_id = (status.pair.volunteer_id if isinstance(profile, StudentProfile)
                 else status.pair.student_id)
     other = await signup.profile(other_id)
-    contact = await signup.user(other_id)
     if isinstance(other, VolunteerProfile):
         text = t("Your mentor:") + "\n\n" + notifications.volunteer_card(other)
     elif isinstance(other, StudentProfile):
         text = t("Your student:") + "\n\n" + notifications.student_card(other)
     else:
         return
-    await answer(message, text, reply_markup=notifications.contact_button(
-        contact, other.first_name))
+    text += "\n\n" + notifications.relay_line(other.first_name)
+    await answer(message, text, reply_markup=notifications.share_contact_button(
+        status.pair.id))
 
 
 def make_router() -> Router:

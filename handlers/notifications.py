@@ -20,14 +20,17 @@ from handlers import texts
 from handlers.callbacks import ProposalAnswer
 from handlers.markup import Markup, bold, t
 from mentoring import catalog, places
+from mentoring.contacts import ContactOffer, Contacts, OfferStatus
 from mentoring.form import AVAILABILITY, LEVEL, NEEDS
-from mentoring.model import StudentProfile, User, VolunteerProfile
+from mentoring.model import StudentProfile, VolunteerProfile
 from mentoring.signup import Signup
 
 
 class Notifications:
-    def __init__(self, signup: Signup, i18n: I18n, timezone: str) -> None:
+    def __init__(self, signup: Signup, i18n: I18n, timezone: str,
+                 contacts: Contacts | None = None) -> None:
         self._signup = signup
+        self._contacts = contacts
         self._i18n = i18n
         self._zone = ZoneInfo(timezone)
 
@@ -41,6 +44,32 @@ class Notifications:
             result: tuple[Markup, InlineKeyboardMarkup | None] | None = await renderer(
                 params, recipient, language)
             return result
+
+    async def without_buttons(self, kind: str, params: dict[str, Any], recipient: int,
+                              language: str) -> Markup | None:
+        """The line added when Telegram refuses a button of this message and it goes again
+        without it: an introduction names the relay, a contact says it cannot be shown."""
+        with self._i18n.context(), self._i18n.use_locale(language):
+            if kind == "intro_student":
+                name = await self._first_name(params["volunteer_id"])
+            elif kind == "intro_volunteer":
+                name = await self._first_name(params["student_id"])
+            elif kind == "contact_revealed" and self._contacts is not None:
+                offer = await self._contacts.shown_to(params["offer_id"], recipient,
+                                                      OfferStatus.ACCEPTED)
+                if offer is None:
+                    return None
+                return t("Telegram does not let me show the contact of {name}: their privacy "
+                         "settings forbid it. No worries, keep writing here: I still pass "
+                         "your messages on.").format(
+                             name=await self._first_name(offer.offered_by))
+            else:
+                return None
+            return relay_line(name)
+
+    async def _first_name(self, user_id: int) -> str:
+        profile = await self._signup.profile(user_id)
+        return profile.first_name if profile else ""
 
     async def _proposal(self, params: dict[str, Any], _recipient: int,
                         language: str) -> tuple[Markup, InlineKeyboardMarkup | None] | None:
@@ -85,7 +114,6 @@ class Notifications:
                              _language: str) -> tuple[Markup, InlineKeyboardMarkup | None] | None:
         volunteer = await self._signup.profile(params["volunteer_id"])
         student = await self._signup.profile(recipient)
-        contact = await self._signup.user(params["volunteer_id"])
         if not isinstance(volunteer, VolunteerProfile) or not isinstance(student,
                                                                          StudentProfile):
             return None
@@ -96,15 +124,15 @@ class Notifications:
             t("<b>Why {name}</b>: {reasons}.").format(name=volunteer.first_name,
                                                      reasons=reasons_text(params["reasons"])),
             "", first_exchange(student),
-            "", t("Write the first message: a simple hello and when you are free is enough."),
+            "", relay_line(volunteer.first_name),
+            t("Write the first message: a simple hello and when you are free is enough."),
             "", RHYTHM_QUESTION(),
         ]
-        return Markup("\n").join(lines), with_rhythm(contact_button(contact, volunteer.first_name))
+        return Markup("\n").join(lines), with_rhythm(share_contact_button(params["pair_id"]))
 
     async def _intro_volunteer(self, params: dict[str, Any], _recipient: int,
                                _language: str) -> tuple[Markup, InlineKeyboardMarkup | None] | None:
         student = await self._signup.profile(params["student_id"])
-        contact = await self._signup.user(params["student_id"])
         if not isinstance(student, StudentProfile):
             return None
         lines = [
@@ -112,11 +140,69 @@ class Notifications:
                 name=student.first_name), "",
             student_card(student), "",
             first_exchange(student), "",
+            relay_line(student.first_name),
             t("{name} will write to you; you can also write first.").format(
                 name=student.first_name),
             "", RHYTHM_QUESTION(),
         ]
-        return Markup("\n").join(lines), with_rhythm(contact_button(contact, student.first_name))
+        return Markup("\n").join(lines), with_rhythm(share_contact_button(params["pair_id"]))
+
+    async def _offer(self, params: dict[str, Any], recipient: int,
+                     status: OfferStatus) -> tuple[ContactOffer, str] | None:
+        if self._contacts is None:
+            return None
+        offer = await self._contacts.shown_to(params["offer_id"], recipient, status)
+        if offer is None:
+            return None
+        other = offer.offered_by if recipient == offer.offered_to else offer.offered_to
+        return offer, await self._first_name(other)
+
+    async def _contact_offer(self, params: dict[str, Any], recipient: int,
+                             _language: str) -> tuple[Markup, InlineKeyboardMarkup | None] | None:
+        from handlers.contacts import offer_keyboard
+
+        found = await self._offer(params, recipient, OfferStatus.PENDING)
+        if found is None or found[0].offered_to != recipient:
+            return None
+        offer, name = found
+        return (t("🤝 {name} would like to share their Telegram contact with you. Do you want "
+                  "it? Either way, you can keep writing here.").format(name=name),
+                offer_keyboard(offer.id))
+
+    async def _contact_revealed(self, params: dict[str, Any], recipient: int, _language: str,
+                                ) -> tuple[Markup, InlineKeyboardMarkup | None] | None:
+        found = await self._offer(params, recipient, OfferStatus.ACCEPTED)
+        if found is None or found[0].offered_to != recipient:
+            return None
+        offer, name = found
+        # Shown only to the partner who was offered it and accepted it.
+        contact = await self._signup.user(offer.offered_by)
+        if contact is None:
+            return None
+        if contact.username:
+            return t("Here is the Telegram contact of {name}: {username}").format(
+                name=name, username=Markup("@{}").format(contact.username)), None
+        kb = InlineKeyboardBuilder()
+        kb.button(text=_("Open the profile of {name}").format(name=name),
+                  url=f"tg://user?id={contact.id}")
+        return (t("Here is the Telegram contact of {name}: tap below to open their profile."
+                  ).format(name=name), kb.as_markup())
+
+    async def _contact_accepted(self, params: dict[str, Any], recipient: int, _language: str,
+                                ) -> tuple[Markup, InlineKeyboardMarkup | None] | None:
+        found = await self._offer(params, recipient, OfferStatus.ACCEPTED)
+        if found is None or found[0].offered_by != recipient:
+            return None
+        return t("{name} said yes: they now have your Telegram contact.").format(
+            name=found[1]), None
+
+    async def _intro_refused_staff(self, params: dict[str, Any], _recipient: int,
+                                   _language: str) -> tuple[Markup, InlineKeyboardMarkup | None]:
+        return t("⚠️ The introduction of pair {pair} (student {student}, volunteer "
+                 "{volunteer}) could not be delivered. Telegram said: {error}. Please reach "
+                 "them another way.").format(
+                     pair=params["pair_id"], student=params["student_id"],
+                     volunteer=params["volunteer_id"], error=params["error"]), None
 
     async def _pair_left(self, _params: dict[str, Any], _recipient: int,
                          _language: str) -> tuple[Markup, InlineKeyboardMarkup | None]:
@@ -350,15 +436,17 @@ def first_exchange(student: StudentProfile) -> Markup:
     return Markup("\n").join(lines)
 
 
-def contact_button(contact: User | None, first_name: str) -> InlineKeyboardMarkup | None:
-    """A button that opens a private chat with the other person, shown only once paired."""
-    if contact is None:
-        return None
-    url = (f"https://t.me/{contact.username}" if contact.username
-           else f"tg://user?id={contact.id}")
-    kb = InlineKeyboardBuilder()
-    kb.button(text=_("💬 Write to {name}").format(name=first_name), url=url)
-    return kb.as_markup()
+def relay_line(name: str) -> Markup:
+    """How a pair writes to each other: through the bot, whatever they do with contacts."""
+    return t("✉️ Write here: I pass your messages on to {name}.").format(name=name)
+
+
+def share_contact_button(pair_id: int) -> InlineKeyboardMarkup:
+    """The one button about contacts a card carries: offering one's own, never a link to
+    the other's account."""
+    from handlers.contacts import share_contact_button as button
+
+    return button(pair_id)
 
 
 def RHYTHM_QUESTION() -> Markup:

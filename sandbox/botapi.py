@@ -63,6 +63,8 @@ async def _suffer_fault(sandbox: Sandbox, fault: Fault | None) -> None:
     if fault.kind == "429":
         retry = fault.retry_after
         raise ApiError(429, f"Too Many Requests: retry after {retry}", {"retry_after": retry})
+    if fault.kind == "400":
+        raise ApiError(400, f"Bad Request: {fault.description}")
     if fault.kind == "500":
         raise ApiError(500, "Internal Server Error")
     if fault.kind == "502":

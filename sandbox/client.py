@@ -100,9 +100,11 @@ class SandboxClient:
         retry_after: int | None = None,
         delay: float | None = None,
         chat_id: int | None = None,
+        description: str | None = None,
     ) -> int:
-        """Make the next ``count`` calls of ``method`` fail ("429", "500", "502") or stall
-        ("slow", "timeout"); returns the fault id."""
+        """Make the next ``count`` calls of ``method`` fail ("429", "400", "500", "502") or
+        stall ("slow", "timeout"); returns the fault id. A "400" says "Bad Request: " and
+        ``description``, as Telegram does (e.g. "BUTTON_USER_PRIVACY_RESTRICTED")."""
         body = {
             "method": method,
             "kind": kind,
@@ -110,6 +112,7 @@ class SandboxClient:
             "retry_after": retry_after,
             "delay": delay,
             "chat_id": chat_id,
+            "description": description,
         }
         fault = await self.request("POST", "/control/faults", body)
         return int(fault["id"])

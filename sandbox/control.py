@@ -233,12 +233,13 @@ async def get_file(request: web.Request) -> web.Response:
 
 
 async def add_fault(request: web.Request) -> web.Response:
-    """``POST /control/faults`` {method, kind, count?, retry_after?, delay?, chat_id?}."""
+    """``POST /control/faults`` {method, kind, count?, retry_after?, delay?, chat_id?,
+    description?} (``description`` is what a "400" says after "Bad Request: ")."""
     body = await _body(request)
     method, kind = body.get("method"), str(body.get("kind", ""))
     if not isinstance(method, str) or not method:
         raise ControlError(400, "method is required (a Bot API method name such as sendMessage)")
-    options = {k: body.get(k) for k in ("retry_after", "delay", "chat_id")}
+    options = {k: body.get(k) for k in ("retry_after", "delay", "chat_id", "description")}
     try:
         fault = _sandbox(request).faults.add(method, kind, int(body.get("count", 1)), **options)
     except (TypeError, ValueError) as error:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-FAULT_KINDS = ("429", "500", "502", "slow", "timeout")
+FAULT_KINDS = ("429", "400", "500", "502", "slow", "timeout")
 
 
 @dataclass
@@ -102,6 +102,7 @@ class Fault:
     retry_after: int = 1
     delay: float | None = None
     chat_id: int | None = None
+    description: str = "Bad Request"
     hits: int = field(default=0)
 
     def describe(self) -> dict[str, Any]:
@@ -114,6 +115,7 @@ class Fault:
             "retry_after": self.retry_after,
             "delay": self.delay,
             "chat_id": self.chat_id,
+            "description": self.description,
             "hits": self.hits,
         }
 

@@ -115,6 +115,9 @@ PERSONAL_DATA: tuple[Holding, ...] = (
     # A report stays when the person it is about leaves: staff may still have to act on it.
     Holding("reports", Erasure.DELETE, owners=("reporter_id",), of_pair="pair_id",
             detached=True, texts={"text": "reporter_id"}),
+    # An offer of one's contact is the pair's, and goes with it.
+    Holding("contact_offers", Erasure.DELETE, owners=("offered_by", "offered_to"),
+            of_pair="pair_id"),
     Holding("exclusions", Erasure.DELETE, owners=("student_id", "volunteer_id")),
     # Messages to the person go; messages to others (not the person's, so not exported)
     # lose the person's id and report text, and stop if they had not gone yet.

@@ -211,6 +211,23 @@ class PairRow(Base):
     ended_by: Mapped[int | None] = mapped_column(BigInteger)
 
 
+class ContactOfferRow(Base):
+    """A member's offer to show their Telegram contact to their partner, and the answer."""
+
+    __tablename__ = "contact_offers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    pair_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("pairs.id", ondelete="CASCADE"), index=True)
+    offered_by: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE"))
+    offered_to: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(16))  # pending | accepted | declined
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
 class ExclusionRow(Base):
     """A student and a volunteer that staff decided must never be proposed to each other."""
 

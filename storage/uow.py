@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.broadcasts import SqlBroadcasts
+from storage.contacts import SqlContactOffers
 from storage.followups import SqlFollowUps
 from storage.matching import SqlMatching, SqlOutbox
 from storage.personal_data import PersonalData
@@ -35,6 +36,7 @@ class SqlUnitOfWork:
         self.followups = SqlFollowUps(self._session)
         self.staff = SqlStaff(self._session)
         self.broadcasts = SqlBroadcasts(self._session)
+        self.contacts = SqlContactOffers(self._session)
         return self
 
     async def __aexit__(

@@ -60,7 +60,7 @@ async def test_decline_then_accept_then_both_are_introduced(binome, client) -> N
     intro = await lea.last_bot_message()
     assert "Nina will be your mentor" in intro["text"]
     assert "Ideas for your first exchange" in intro["text"]
-    assert buttons(intro) == {"💬 Write to Nina": f"tg://user?id={nina.id}",
+    assert buttons(intro) == {"🤝 Share my Telegram contact": f"share:{pair_of(intro)}",
                               "Every week": "rhythm:weekly",
                               "Every two weeks": "rhythm:biweekly",
                               "Every month": "rhythm:monthly"}
@@ -71,6 +71,11 @@ async def test_decline_then_accept_then_both_are_introduced(binome, client) -> N
     # The declined volunteer is never proposed the same student again.
     await marc.send("/binome")
     assert "no student yet" in await marc.last_text()
+
+
+def pair_of(message) -> int:
+    [data] = [d for d in buttons(message).values() if d and d.startswith("share:")]
+    return int(data.split(":")[1])
 
 
 def _proposal_id(message) -> int:

@@ -32,7 +32,8 @@ FEEDBACK = "Merci pour tout, zorglub-feedback."
 WRITTEN = [GOALS, "06 12 34 56 78", FEEDBACK, "Zéphyrine"]
 
 HELD = ("users", "consents", "student_profiles", "proposals", "pairs", "pair_followups",
-        "exchanges", "feedback", "reports", "exclusions", "outbox", "audit_log")
+        "exchanges", "feedback", "reports", "exclusions", "outbox", "audit_log",
+        "contact_offers")
 
 
 async def everything(binome, boss, client):
@@ -53,6 +54,9 @@ async def everything(binome, boss, client):
     await binome.tick(moment)
     await binome.drain(moment)
     await zoe.press(CheckInAnswer(pair=pair_id, answer="yes").pack())
+    await zoe.press("🤝 Share my Telegram contact")
+    await binome.drain(moment)
+    await marc.press("Yes, please")  # her contact offer is one of her rows
     # The next check-in is queued for both, not delivered yet: Marc's names her.
     moment = START + timedelta(days=18, hours=1)
     binome.clock.at = moment
