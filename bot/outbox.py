@@ -39,12 +39,21 @@ MAX_IN_FLIGHT = 16
 
 @dataclass(frozen=True)
 class Rendered:
-    text: Markup
+    """A message to send: ``text`` with ``markup``, or, when ``deliver`` is given, whatever
+    it sends (a copy of what a member wrote), returning the id of the message it sent.
+    ``after`` runs once the message has gone (``deliver``'s id, else the sent message's), or
+    ``settled`` whatever the outcome: what must follow each send, kind by kind."""
+
+    text: Markup | str = ""
     markup: Any = None
+    deliver: Callable[[Bot], Awaitable[int]] | None = None
+    after: Callable[[int], Awaitable[None]] | None = None
+    settled: Callable[[], Awaitable[None]] | None = None
 
 
-Renderer = Callable[[str, dict[str, Any], int, str], Awaitable[Rendered | None]]
-"""(kind, params, recipient id, language) -> the message, or None when it no longer applies."""
+Renderer = Callable[[str, dict[str, Any], int, str, int], Awaitable[Rendered | None]]
+"""(kind, params, recipient id, language, outbox row id) -> the message, or None when it no
+longer applies."""
 
 
 class Pacer:
@@ -128,6 +137,9 @@ class OutboxSender:
                 log.error("outbox delivery failed", exc_info=task.exception())
 
         unsent: list[Claimed] = []
+        # One chat's messages go one after the other, in the order claimed: a burst someone
+        # pasted arrives as they wrote it, whatever the pace allows across chats.
+        latest: dict[int, asyncio.Task[int]] = {}
         try:
             while not self._stopping.is_set():
                 unsent = await self._queue.claim(self._clock(), self._batch)
@@ -144,7 +156,9 @@ class OutboxSender:
                         room.release()
                         break
                     unsent.pop(0)
-                    task = asyncio.create_task(self._send(row, message))
+                    task = asyncio.create_task(
+                        self._after(latest.get(row.recipient_id), row, message))
+                    latest[row.recipient_id] = task
                     in_flight.add(task)
                     task.add_done_callback(done)
         finally:
@@ -187,7 +201,8 @@ class OutboxSender:
         """The message for ``row``; None when it no longer applies (recorded as skipped) or
         cannot be rendered (recorded as failed: rendering again would fail the same way)."""
         try:
-            message = await self._render(row.kind, row.params, row.recipient_id, row.language)
+            message = await self._render(row.kind, row.params, row.recipient_id, row.language,
+                                         row.id)
         except Exception as error:
             log.exception("outbox %s (%s) could not be rendered", row.id, row.kind)
             await self._queue.finish(row.id, "failed", self._clock(), _describe(error))
@@ -196,11 +211,30 @@ class OutboxSender:
             await self._queue.finish(row.id, "skipped", self._clock())
         return message
 
+    async def _after(self, previous: asyncio.Task[int] | None, row: Claimed,
+                     message: Rendered) -> int:
+        if previous is not None:
+            await asyncio.wait({previous})
+        try:
+            return await self._send(row, message)
+        finally:
+            if message.settled is not None:
+                try:
+                    await message.settled()
+                except Exception:
+                    log.exception("outbox %s (%s): the step after sending failed", row.id,
+                                  row.kind)
+
     async def _send(self, row: Claimed, message: Rendered) -> int:
         queue, now = self._queue, self._clock
         try:
-            await self._bot.send_message(row.recipient_id, message.text,
-                                         parse_mode=ParseMode.HTML, reply_markup=message.markup)
+            if message.deliver is not None:
+                sent_id = await message.deliver(self._bot)
+            else:
+                sent = await self._bot.send_message(
+                    row.recipient_id, message.text, parse_mode=ParseMode.HTML,
+                    reply_markup=message.markup)
+                sent_id = sent.message_id
         except TelegramRetryAfter as error:
             self.pacer.pause(error.retry_after)
             await queue.retry(row.id, now() + timedelta(seconds=error.retry_after), str(error),
@@ -233,6 +267,12 @@ class OutboxSender:
                 await queue.retry(row.id, now() + backoff, _describe(error))
             return 0
         await queue.finish(row.id, "sent", now())
+        if message.after is not None:
+            try:
+                await message.after(sent_id)
+            except Exception:  # the message has gone: it is not sent again
+                log.exception("outbox %s (%s): recording the sent message failed", row.id,
+                              row.kind)
         return 1
 
 

@@ -104,3 +104,9 @@ class BroadcastPick(CallbackData, prefix="bc"):
 
 class BroadcastCancel(CallbackData, prefix="bcx"):
     id: int
+
+
+class RelayTo(CallbackData, prefix="rto"):
+    """A volunteer choosing which student their messages go to; the pair is checked."""
+
+    pair: int

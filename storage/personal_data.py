@@ -116,6 +116,14 @@ PERSONAL_DATA: tuple[Holding, ...] = (
     Holding("reports", Erasure.DELETE, owners=("reporter_id",), of_pair="pair_id",
             detached=True, texts={"text": "reporter_id"}),
     Holding("exclusions", Erasure.DELETE, owners=("student_id", "volunteer_id")),
+    # Who wrote to whom through the bot, and when: never what. Both members' rows go with
+    # the pair, and after 30 days anyway (storage/relay.py).
+    Holding("relay_messages", Erasure.DELETE, owners=("sender_id", "recipient_id"),
+            of_pair="pair_id",
+            plain={"source_message_id": "a message id in the sender's chat",
+                   "copy_message_id": "a message id in the recipient's chat",
+                   "kind": "text, photo, document...: never the content"}),
+    Holding("relay_choices", Erasure.DELETE, owners=("volunteer_id",), of_pair="pair_id"),
     # Messages to the person go; messages to others (not the person's, so not exported)
     # lose the person's id and report text, and stop if they had not gone yet.
     Holding("outbox", Erasure.DELETE, owners=("recipient_id",),
