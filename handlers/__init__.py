@@ -20,7 +20,8 @@ from handlers import (
 
 def get_routers() -> list[Router]:
     """Errors first (they only see failures), then /start, the commands that work anywhere,
-    the sign-up form, the relay between the members of a pair, and last the fallback that explains whatever nobody took."""
+    the sign-up form, the relay between the members of a pair, and last the fallback that
+    explains whatever nobody took."""
     conversations = [start.make_router(), staff.make_router(), broadcast.make_router(),
                      matching.make_router(), availability.make_router(),
                      pair_care.make_router(), keeping.make_router(),
