@@ -52,9 +52,11 @@ def send(sandbox: Sandbox, user_id: int, body: dict[str, Any]) -> tuple[QueuedUp
         mark_uncopyable(chat, message.message_id, "poll")
         update.payload["message"]["poll"] = {
             "id": str(message.message_id), "question": str(poll), "options": [
-                {"text": "Oui", "voter_count": 0}, {"text": "Non", "voter_count": 0}],
+                {"persistent_id": "0", "text": "Oui", "voter_count": 0},
+                {"persistent_id": "1", "text": "Non", "voter_count": 0}],
             "total_voter_count": 0, "is_closed": False, "is_anonymous": True,
-            "type": "regular", "allows_multiple_answers": False}
+            "type": "regular", "allows_multiple_answers": False, "allows_revoting": False,
+            "members_only": False}
     return update, message
 
 

@@ -87,6 +87,11 @@ class Binome:
         clock = (lambda: at) if at else self.clock
         return await build_sender(self.runtime, self.bot, clock).drain()
 
+    def sender(self) -> Any:
+        """A sender as ``drain`` builds it, to adjust before draining."""
+        assert self.runtime is not None and self.bot is not None
+        return build_sender(self.runtime, self.bot, self.clock)
+
     async def tick(self, at: datetime) -> dict[str, int]:
         from scheduler import tick
 
