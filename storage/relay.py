@@ -148,7 +148,7 @@ class SqlRelay:
                 RelayMessageRow.sent_at < now - KEEP, RelayMessageRow.pair_id.in_(ended))))
             await session.execute(delete(RelayChoiceRow).where(
                 RelayChoiceRow.pair_id.in_(ended)))
-            return int(gone.rowcount or 0)  # type: ignore[attr-defined]
+            return int(gone.rowcount or 0)
 
 
 

@@ -125,7 +125,8 @@ async def test_a_volunteer_with_two_students_is_never_ambiguous(binome, client) 
     assert await lea.last_text() == "Marc:\nTroisième"
 
 
-async def test_a_forged_choice_reaches_no_stranger(binome, client) -> None:
+async def test_a_forged_choice_or_a_reply_of_another_pair_reaches_no_stranger(
+        binome, client) -> None:
     lea, marc = await pair_up(binome, client)
     await another_student(binome, client, marc, "Zoé")
     paul = await client.create_user(first_name="Paul", language_code="en")
@@ -143,6 +144,19 @@ async def test_a_forged_choice_reaches_no_stranger(binome, client) -> None:
     await binome.drain()
     assert not [m for m in await nina.bot_messages() if "Pour qui" in (m["text"] or "")]
     assert await binome.runtime.relay.store.choice(marc.id) is None
+    # Message ids are per chat: Nina replying to a message whose id is that of a relayed
+    # message in Léa's chat reaches her own mentor, never Léa or Marc.
+    await lea.send("Pour Marc seulement")
+    await binome.drain()
+    other_pair = (await records(binome))[-1].source_message_id
+    while other_pair not in [m["message_id"] for m in await nina.messages()]:
+        await nina.send("…")
+    await binome.drain()
+    await nina.reply(other_pair, "Bonjour Paul")
+    await binome.drain()
+    assert await paul.last_text() == "Nina:\nBonjour Paul"
+    assert "Bonjour Paul" not in [m["text"] for m in await marc.bot_messages()]
+    assert "Bonjour Paul" not in [m["text"] for m in await lea.bot_messages()]
 
 
 async def test_a_burst_of_thirty_arrives_in_order_once(binome, client) -> None:
@@ -201,10 +215,9 @@ async def test_mydata_lists_and_delete_removes_the_records_and_they_go_after_30_
     assert [(r["sender_id"], r["recipient_id"]) for r in exported] == [
         (lea.id, "someone else"), ("someone else", lea.id)]
     assert "Bonjour" not in raw.decode()
-    relay = binome.runtime.relay.store
     sent_at = (await records(binome))[0].sent_at
-    assert await relay.purge(sent_at + timedelta(days=29)) == 0
-    assert await relay.purge(sent_at + timedelta(days=31)) == 2
+    assert (await binome.tick(sent_at + timedelta(days=29)))["relay_purged"] == 0
+    assert (await binome.tick(sent_at + timedelta(days=31)))["relay_purged"] == 2
     await lea.send("Encore")
     await binome.drain()
     assert len(await records(binome)) == 1
