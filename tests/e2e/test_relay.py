@@ -164,6 +164,8 @@ async def test_a_burst_of_thirty_arrives_in_order_once(binome, client) -> None:
     for n in range(30):
         await lea.send(f"ligne {n}")
     before = len(await marc.bot_messages())
+    # The first answer from Telegram is slow: the others must still wait for it.
+    await client.add_fault("sendMessage", "slow", count=1, delay=0.5, chat_id=marc.id)
     sender = binome.sender()
     sender.pacer._per_chat = 0.0  # the test, not Telegram's pace, is measured here
     await sender.drain()
