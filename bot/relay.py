@@ -22,88 +22,11 @@ from bot.outbox import Rendered
 from handlers.markup import t
 from handlers.relay import ENDED, PAUSED
 from mentoring import relay as rules
-from mentoring.relay import Delivered, Mapped, Member, Outcome, Route
-from mentoring.signup import Signup
-from storage.relay import SqlRelay, active_members
+from mentoring.relay import Delivered, RelayService
 
 log = logging.getLogger(__name__)
 
 KINDS = frozenset({"relay", "relay_edit", "relay_notice", "relay_staff"})
-
-
-class RelayService:
-    def __init__(self, store: SqlRelay, sessions: Any, signup: Signup,
-                 clock: Callable[[], datetime],
-                 staff: Callable[[], Awaitable[list[int]]]) -> None:
-        self.store = store
-        self._sessions = sessions
-        self._signup = signup
-        self._clock = clock
-        self._staff = staff
-
-    def now(self) -> datetime:
-        return self._clock()
-
-    async def members(self, user_id: int) -> list[Member]:
-        return await active_members(self._sessions, user_id)
-
-    async def route(self, user_id: int, reply_to: int | None) -> Route:
-        pairs = await self.members(user_id)
-        replied = await self.store.replied(user_id, reply_to) if reply_to else None
-        choice = await self.store.choice(user_id) if len(pairs) > 1 else None
-        had_pair = not pairs and await self.store.ended_pair_of(user_id) is not None
-        return rules.route(pairs, replied, choice, had_pair)
-
-    async def name(self, user_id: int) -> str:
-        profile = await self._signup.profile(user_id)
-        if profile is not None:
-            return profile.first_name
-        user = await self._signup.user(user_id)
-        return (user.telegram_name if user and user.telegram_name else "") or "?"
-
-    async def send(self, sender_id: int, member: Member, message: dict[str, Any],
-                   reply_to: int | None) -> bool:
-        """Queue ``message`` (a Bot API Message as a dict) for ``member``'s partner."""
-        kind = rules.kind_of(message)
-        params: dict[str, Any] = {
-            "pair_id": member.pair_id, "sender_id": sender_id,
-            "message_id": message["message_id"], "kind": kind, "reply_to": reply_to,
-            "name": await self.name(sender_id)}
-        if kind == "text":
-            params["body"] = message["text"]
-            params["entities"] = message.get("entities") or []
-        elif message.get("caption"):
-            params["caption"] = message["caption"]
-            params["entities"] = message.get("caption_entities") or []
-        key = f"relay:{sender_id}:{message['message_id']}"
-        return await self.store.enqueue(key, member.partner_id, "relay", params, self._clock())
-
-    async def edit(self, sender_id: int, message: dict[str, Any]) -> int:
-        """Carry an edit over to every copy of the message; how many there were."""
-        copies = await self.store.copies(sender_id, message["message_id"])
-        name = await self.name(sender_id)
-        for copy in copies:
-            params: dict[str, Any] = {"pair_id": copy.pair_id, "sender_id": sender_id,
-                                      "copy_id": copy.message_id, "name": name}
-            if message.get("text") is not None:
-                params.update(body=message["text"], entities=message.get("entities") or [])
-            else:
-                params.update(caption=message.get("caption") or "",
-                              entities=message.get("caption_entities") or [])
-            key = f"relay-edit:{sender_id}:{message['message_id']}:{message.get('edit_date')}"
-            await self.store.enqueue(key, copy.partner_id, "relay_edit", params, self._clock())
-        return len(copies)
-
-    async def notice(self, user_id: int, reason: str, about: int | None = None,
-                     pair_id: int | None = None) -> None:
-        now = self._clock()
-        await self.store.enqueue(f"relay-notice:{user_id}:{reason}:{now.isoformat()}", user_id,
-                                 "relay_notice", {"reason": reason, "about": about}, now)
-        if reason == "blocked" and about is not None:
-            for staff_id in await self._staff():
-                await self.store.enqueue(
-                    f"relay-staff:{pair_id}:{about}:{staff_id}:{now.date()}", staff_id,
-                    "relay_staff", {"pair_id": pair_id, "recipient_id": about}, now)
 
 
 class RelayTexts:
@@ -243,4 +166,4 @@ def _edit(params: dict[str, Any], recipient: int) -> Callable[[Bot], Awaitable[i
     return deliver
 
 
-__all__ = ["KINDS", "Mapped", "Outcome", "RelayService", "RelayTexts"]
+__all__ = ["KINDS", "RelayService", "RelayTexts"]

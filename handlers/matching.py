@@ -21,7 +21,7 @@ from mentoring.model import StudentProfile, VolunteerProfile
 from mentoring.signup import Signup
 
 if TYPE_CHECKING:
-    from bot.relay import RelayService
+    from mentoring.relay import RelayService
 
 DECLINE_REASONS = ("field", "time", "profile", "other")
 

@@ -19,7 +19,7 @@ from mentoring import relay as rules
 from mentoring.relay import Member, Outcome
 
 if TYPE_CHECKING:
-    from bot.relay import RelayService
+    from mentoring.relay import RelayService
 
 def PAUSED() -> Markup:
     return t("Your binôme is paused while the team looks at a report, so I can't pass "

@@ -86,6 +86,11 @@ class SqlRelay:
                        RelayMessageRow.source_message_id == source_message_id))
             return [Mapped(*row) for row in rows]
 
+    async def members(self, user_id: int) -> list[Member]:
+        """``user_id``'s active pairs, each with its partner and whether a report freezes
+        it."""
+        return await active_members(self._sessions, user_id)
+
     async def frozen(self, pair_id: int) -> bool:
         """A report about the pair is open: the pair is paused."""
         async with self._sessions() as session:
@@ -149,6 +154,7 @@ class SqlRelay:
             await session.execute(delete(RelayChoiceRow).where(
                 RelayChoiceRow.pair_id.in_(ended)))
             return int(gone.rowcount or 0)
+
 
 
 
