@@ -27,15 +27,15 @@ def mark_uncopyable(chat: Chat, message_id: int, kind: str) -> None:
     UNCOPYABLE.setdefault(chat.instance, {})[message_id] = kind
 
 
-def _source(sandbox: Sandbox, params: Params) -> tuple[Chat, StoredMessage]:
+def _source(sandbox: Sandbox, params: Params, verb: str) -> tuple[Chat, StoredMessage]:
     source = sandbox.chat(params.raw("from_chat_id"))
     message_id = params.integer("message_id")
     if message_id is None:
         raise bad_request("message identifier is not specified")
     message = source.messages.get(message_id)
     if message is None:
-        raise bad_request("message to copy not found")
-    if message_id in UNCOPYABLE.get(source.instance, {}):
+        raise bad_request(f"message to {verb} not found")
+    if verb == "copy" and message_id in UNCOPYABLE.get(source.instance, {}):
         raise bad_request("the message can't be copied")
     return source, message
 
@@ -52,7 +52,7 @@ async def copy_message(sandbox: Sandbox, params: Params) -> dict[str, Any]:
     """A copy without a link to the original; ``caption`` replaces a media's caption."""
     markup = parse_reply_markup(params.raw("reply_markup"))
     chat = sandbox.chat(params.raw("chat_id"))
-    _chat, original = _source(sandbox, params)
+    _chat, original = _source(sandbox, params, "copy")
     content = _content(original)
     if params.raw("caption") is not None:
         if not original.has_media():
@@ -74,7 +74,7 @@ async def copy_message(sandbox: Sandbox, params: Params) -> dict[str, Any]:
 async def forward_message(sandbox: Sandbox, params: Params) -> dict[str, Any]:
     """The message as it is, with where it came from (``forward_origin``)."""
     chat = sandbox.chat(params.raw("chat_id"))
-    source, original = _source(sandbox, params)
+    source, original = _source(sandbox, params, "forward")
     check_writable(chat)
     throttle(sandbox, chat)
     message = chat.add("bot", sandbox.today(), **_content(original))

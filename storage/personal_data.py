@@ -127,8 +127,11 @@ PERSONAL_DATA: tuple[Holding, ...] = (
     # Messages to the person go; messages to others (not the person's, so not exported)
     # lose the person's id and report text, and stop if they had not gone yet.
     Holding("outbox", Erasure.DELETE, owners=("recipient_id",),
-            mentions=("params.student_id", "params.volunteer_id", "params.reporter_id"),
-            texts={"params.text": "params.reporter_id"},
+            mentions=("params.student_id", "params.volunteer_id", "params.reporter_id",
+                      "params.sender_id", "params.recipient_id", "params.about"),
+            # A relayed text or caption waits here only until it is sent (bot/relay.py).
+            texts={"params.text": "params.reporter_id", "params.body": "params.sender_id",
+                   "params.caption": "params.sender_id", "params.name": "params.sender_id"},
             unsent=Unsent("status", ("pending", "sending"), "skipped"), export_mentions=False,
             plain={"key": "the recipient's id and ids of pairs or proposals",
                    "last_error": "Telegram's answer", "broadcast_id": "a broadcast",
