@@ -118,7 +118,9 @@ def _copy(params: dict[str, Any], recipient: int) -> Callable[[Bot], Awaitable[i
     async def deliver(bot: Bot) -> int:
         name, kind = params["name"], params["kind"]
         reply = _reply(params)
-        if kind == "text":
+        if params.get("bare"):
+            pass
+        elif kind == "text":
             named = rules.with_name(name, params["body"], params["entities"], rules.MAX_TEXT)
             if named is not None:
                 sent = await bot.send_message(recipient, named[0], parse_mode=None,

@@ -58,8 +58,10 @@ async def relayed(message: Message, state: FSMContext, relay: RelayService) -> N
         await answer(message, UNCOPYABLE())
         return
     if route.outcome is Outcome.ASK:
+        # Only ids wait here, never what was written: the copy is made once they choose.
         pending = list((await state.get_data()).get(PENDING, []))
-        pending.append(raw)
+        pending.append({"message_id": message.message_id, "bare": True,
+                        rules.kind_of(raw): True})
         await state.update_data({PENDING: pending})
         if len(pending) == 1:  # asked once, however many follow before the answer
             await answer(message, t("Which of your students is this for? I will remember "

@@ -169,13 +169,17 @@ class RelayService:
 
     async def send(self, sender_id: int, member: Member, message: dict[str, Any],
                    reply_to: int | None) -> bool:
-        """Queue ``message`` (a Bot API Message as a dict) for ``member``'s partner."""
+        """Queue ``message`` (a Bot API Message as a dict) for ``member``'s partner; one
+        marked ``bare`` carries no content (it waited for a volunteer's choice) and is copied
+        as it is, after a line naming the sender."""
         kind = kind_of(message)
         params: dict[str, Any] = {
             "pair_id": member.pair_id, "sender_id": sender_id,
             "message_id": message["message_id"], "kind": kind, "reply_to": reply_to,
             "name": await self.name(sender_id)}
-        if kind == "text":
+        if message.get("bare"):
+            params["bare"] = True
+        elif kind == "text":
             params["body"] = message["text"]
             params["entities"] = message.get("entities") or []
         elif message.get("caption"):
