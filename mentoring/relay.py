@@ -207,8 +207,11 @@ class RelayService:
     async def notice(self, user_id: int, reason: str, about: int | None = None,
                      pair_id: int | None = None) -> None:
         now = self._clock()
-        await self.store.enqueue(f"relay-notice:{user_id}:{reason}:{now.isoformat()}", user_id,
-                                 "relay_notice", {"reason": reason, "about": about}, now)
+        # One sentence a minute is enough: a burst to a partner who blocked the bot fails
+        # message after message, and the sender needs telling once.
+        await self.store.enqueue(f"relay-notice:{user_id}:{reason}:{now:%Y-%m-%dT%H:%M}",
+                                 user_id, "relay_notice", {"reason": reason, "about": about},
+                                 now)
         if reason == "blocked" and about is not None:
             for staff_id in await self._staff():
                 await self.store.enqueue(

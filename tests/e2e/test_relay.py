@@ -184,8 +184,11 @@ async def test_blocked_partner_paused_and_ended_pairs(make_binome, client) -> No
         lea, marc = await pair_up(binome, client)
         await marc.block()
         await lea.send("Tu es là ?")
+        await lea.send("Allô ?")
         await binome.drain()
         await binome.drain()
+        told = [m for m in await lea.bot_messages() if "could not reach" in (m["text"] or "")]
+        assert len(told) == 1  # once, not once per message
         assert await lea.last_text() == ("Your message could not reach Marc: they have "
                                          "blocked Binôme. We have told the team.")
         assert "Marc has blocked Binôme" in await staff.last_text()
@@ -193,6 +196,9 @@ async def test_blocked_partner_paused_and_ended_pairs(make_binome, client) -> No
         await lea.send("/report")
         await lea.send("Il ne répond plus.")
         await binome.drain()
+        # A command and the answer to its form are the bot's, never relayed.
+        assert not [m for m in await marc.bot_messages()
+                    if "répond plus" in (m["text"] or "") or "/report" in (m["text"] or "")]
         await lea.send("Et maintenant ?")
         assert "paused" in await lea.last_text()
         await marc.send("/end")
