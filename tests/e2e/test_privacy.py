@@ -60,7 +60,7 @@ async def everything(binome, boss, client):
     await zoe.send("/report")
     await zoe.send(REPORT)  # staff's alert stays queued too
     await zoe.send("/end")
-    await zoe.press(EndAnswer(answer="yes").pack())
+    await zoe.press(EndAnswer(pair=pair_id, answer="yes").pack())
     await zoe.press(Rating(pair=pair_id, value=5).pack())
     await zoe.send(FEEDBACK)
     await boss.send(f"/exclude {zoe.id} {marc.id}")
