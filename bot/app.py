@@ -21,6 +21,8 @@ from bot.config import Settings
 from bot.i18n import CatalogueI18n, make_i18n
 from bot.middlewares import UserLanguage
 from bot.outbox import OutboxSender, Rendered
+from bot.relay import KINDS as RELAY_KINDS
+from bot.relay import RelayService, RelayTexts
 from bot.telegram import install as install_session_middlewares
 from handlers import get_routers
 from handlers.notifications import Notifications
@@ -35,6 +37,7 @@ from mentoring.staff import StaffDirectory
 from storage.conversations import DatabaseStorage
 from storage.database import make_engine, make_sessionmaker
 from storage.outbox import Claimed, OutboxQueue
+from storage.relay import SqlRelay
 from storage.uow import uow_factory
 
 if TYPE_CHECKING:
@@ -59,6 +62,7 @@ class Runtime:
     outbox: OutboxQueue
     notifications: Notifications
     contacts: Contacts
+    relay: RelayService
     i18n: CatalogueI18n
     storage: BaseStorage
     isolation: BaseEventIsolation
@@ -89,13 +93,15 @@ def build_runtime(settings: Settings, clock: Callable[[], datetime] = now_utc) -
     i18n = make_i18n(settings.default_language)
     matchmaker = Matchmaker(uow, clock, settings.matching_policy())
     contacts = Contacts(uow, clock, settings.staff_ids)
+    staff = StaffDirectory(uow, clock, settings.staff_ids)
     return Runtime(
         settings=settings, engine=engine, sessions=sessions, signup=signup,
         matchmaker=matchmaker,
         care=PairCare(uow, clock, matchmaker, settings.staff_ids, settings.follow_up_policy()),
         keeping=KeepingInTouch(uow, clock, settings.keeping_policy(), settings.staff_ids),
         availability=VolunteerAvailability(uow, clock, settings.follow_up_policy()),
-        staff=StaffDirectory(uow, clock, settings.staff_ids),
+        staff=staff,
+        relay=RelayService(SqlRelay(sessions), signup, clock, staff.members),
         broadcasts=Broadcasts(uow, clock),
         outbox=OutboxQueue(sessions),
         notifications=Notifications(signup, i18n, settings.timezone, contacts),
@@ -110,9 +116,12 @@ def build_sender(runtime: Runtime, bot: Bot,
     from bot.broadcasts import BroadcastTexts
 
     broadcasts = BroadcastTexts(runtime.broadcasts)
+    relayed = RelayTexts(runtime.relay, runtime.i18n, clock or runtime.clock)
 
     async def render(kind: str, params: dict[str, Any], recipient: int,
-                     language: str) -> Rendered | None:
+                     language: str, outbox_id: int) -> Rendered | None:
+        if kind in RELAY_KINDS:
+            return await relayed.render(kind, params, recipient, language, outbox_id)
         if kind == "broadcast":
             text = await broadcasts.text(params["broadcast"])
             return Rendered(text) if text is not None else None
@@ -153,6 +162,7 @@ def build_dispatcher(runtime: Runtime) -> Dispatcher:
     dp["zone"] = ZoneInfo(runtime.settings.timezone)
     dp["settings"] = runtime.settings
     dp["clock"] = runtime.clock
+    dp["relay"] = runtime.relay
     UserLanguage(runtime.i18n, runtime.signup, runtime.settings.default_language).setup(dp)
     dp.include_routers(*get_routers())
     return dp

@@ -37,14 +37,21 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 MAX_IN_FLIGHT = 16
 
-
 INTRODUCTIONS = frozenset({"intro_student", "intro_volunteer"})
 
 
 @dataclass(frozen=True)
 class Rendered:
-    text: Markup
+    """A message to send: ``text`` with ``markup``, or, when ``deliver`` is given, whatever
+    it sends (a copy of what a member wrote), returning the id of the message it sent.
+    ``after`` runs once the message has gone (``deliver``'s id, else the sent message's), or
+    ``settled`` whatever the outcome: what must follow each send, kind by kind."""
+
+    text: Markup | str = ""
     markup: Any = None
+    deliver: Callable[[Bot], Awaitable[int]] | None = None
+    after: Callable[[int], Awaitable[None]] | None = None
+    settled: Callable[[], Awaitable[None]] | None = None
     without_buttons: Markup | None = None
     """A line added when Telegram refuses a button and the message goes again without it,
     so the reader still learns how to write (an introduction names the relay)."""
@@ -54,8 +61,9 @@ RefusalAlert = Callable[[Claimed, str], Awaitable[None]]
 """(the row, Telegram's description): tells staff an introduction could not be delivered."""
 
 
-Renderer = Callable[[str, dict[str, Any], int, str], Awaitable[Rendered | None]]
-"""(kind, params, recipient id, language) -> the message, or None when it no longer applies."""
+Renderer = Callable[[str, dict[str, Any], int, str, int], Awaitable[Rendered | None]]
+"""(kind, params, recipient id, language, outbox row id) -> the message, or None when it no
+longer applies."""
 
 
 class Pacer:
@@ -130,16 +138,9 @@ class OutboxSender:
         in_flight: set[asyncio.Task[int]] = set()
         room = asyncio.Semaphore(MAX_IN_FLIGHT)
 
-        # The last send to each chat: the next one to that chat waits for it, so a person
-        # reads messages in the order they were queued even when a send is slow.
-        last_to: dict[int, asyncio.Task[int]] = {}
-
         def done(task: asyncio.Task[int]) -> None:
             nonlocal delivered
             in_flight.discard(task)
-            for chat, last in list(last_to.items()):
-                if last is task:
-                    del last_to[chat]
             room.release()
             if not task.cancelled() and task.exception() is None:
                 delivered += task.result()
@@ -147,6 +148,9 @@ class OutboxSender:
                 log.error("outbox delivery failed", exc_info=task.exception())
 
         unsent: list[Claimed] = []
+        # One chat's messages go one after the other, in the order claimed: a burst someone
+        # pasted arrives as they wrote it, whatever the pace allows across chats.
+        latest: dict[int, asyncio.Task[int]] = {}
         try:
             while not self._stopping.is_set():
                 unsent = await self._queue.claim(self._clock(), self._batch)
@@ -164,8 +168,8 @@ class OutboxSender:
                         break
                     unsent.pop(0)
                     task = asyncio.create_task(
-                        self._send_after(last_to.get(row.recipient_id), row, message))
-                    last_to[row.recipient_id] = task
+                        self._after(latest.get(row.recipient_id), row, message))
+                    latest[row.recipient_id] = task
                     in_flight.add(task)
                     task.add_done_callback(done)
         finally:
@@ -178,12 +182,6 @@ class OutboxSender:
                     log.exception("outbox rows %s could not be given back",
                                   [row.id for row in unsent])
         return delivered
-
-    async def _send_after(self, previous: asyncio.Task[int] | None, row: Claimed,
-                          message: Rendered) -> int:
-        if previous is not None:
-            await asyncio.wait({previous})  # its outcome is its own; only the order matters
-        return await self._send(row, message)
 
     async def _turn(self, chat_id: int) -> bool:
         """Wait for this chat's slot; False if the sender is told to stop meanwhile (a 429
@@ -214,7 +212,8 @@ class OutboxSender:
         """The message for ``row``; None when it no longer applies (recorded as skipped) or
         cannot be rendered (recorded as failed: rendering again would fail the same way)."""
         try:
-            message = await self._render(row.kind, row.params, row.recipient_id, row.language)
+            message = await self._render(row.kind, row.params, row.recipient_id, row.language,
+                                         row.id)
         except Exception as error:
             log.exception("outbox %s (%s) could not be rendered", row.id, row.kind)
             await self._queue.finish(row.id, "failed", self._clock(), _describe(error))
@@ -223,11 +222,30 @@ class OutboxSender:
             await self._queue.finish(row.id, "skipped", self._clock())
         return message
 
+    async def _after(self, previous: asyncio.Task[int] | None, row: Claimed,
+                     message: Rendered) -> int:
+        if previous is not None:
+            await asyncio.wait({previous})
+        try:
+            return await self._send(row, message)
+        finally:
+            if message.settled is not None:
+                try:
+                    await message.settled()
+                except Exception:
+                    log.exception("outbox %s (%s): the step after sending failed", row.id,
+                                  row.kind)
+
     async def _send(self, row: Claimed, message: Rendered) -> int:
         queue, now = self._queue, self._clock
         try:
-            await self._bot.send_message(row.recipient_id, message.text,
-                                         parse_mode=ParseMode.HTML, reply_markup=message.markup)
+            if message.deliver is not None:
+                sent_id = await message.deliver(self._bot)
+            else:
+                sent = await self._bot.send_message(
+                    row.recipient_id, message.text, parse_mode=ParseMode.HTML,
+                    reply_markup=message.markup)
+                sent_id = sent.message_id
         except TelegramRetryAfter as error:
             self.pacer.pause(error.retry_after)
             await queue.retry(row.id, now() + timedelta(seconds=error.retry_after), str(error),
@@ -245,7 +263,8 @@ class OutboxSender:
                 await queue.retry(row.id, now() + backoff, str(error))
             return 0
         except TelegramBadRequest as error:
-            if message.markup is not None and refused_button(str(error)):
+            if message.deliver is None and message.markup is not None \
+                    and refused_button(str(error)):
                 return await self._send_without_buttons(row, message, str(error))
             return await self._refused(row, str(error))
         except Exception as error:
@@ -259,9 +278,17 @@ class OutboxSender:
                 backoff = timedelta(seconds=min(300, 2 ** row.attempts))
                 await queue.retry(row.id, now() + backoff, _describe(error))
             return 0
-        await queue.finish(row.id, "sent", now())
-        return 1
+        return await self._sent(row, message, sent_id)
 
+    async def _sent(self, row: Claimed, message: Rendered, sent_id: int) -> int:
+        await self._queue.finish(row.id, "sent", self._clock())
+        if message.after is not None:
+            try:
+                await message.after(sent_id)
+            except Exception:  # the message has gone: it is not sent again
+                log.exception("outbox %s (%s): recording the sent message failed", row.id,
+                              row.kind)
+        return 1
 
     async def _send_without_buttons(self, row: Claimed, message: Rendered, error: str) -> int:
         """Telegram refused a button (a tg://user link the person forbids, a url it cannot
@@ -277,14 +304,14 @@ class OutboxSender:
         lighter_first = lighter is not None and lighter != message.markup
         for markup in ([lighter] if lighter_first else []) + [None]:
             try:
-                await self._bot.send_message(row.recipient_id, text, parse_mode=ParseMode.HTML,
-                                             reply_markup=markup)
+                sent = await self._bot.send_message(row.recipient_id, text,
+                                                    parse_mode=ParseMode.HTML,
+                                                    reply_markup=markup)
             except TelegramBadRequest as again:
                 if markup is not None and refused_button(str(again)):
                     continue
                 return await self._refused(row, str(again))
-            await self._queue.finish(row.id, "sent", self._clock())
-            return 1
+            return await self._sent(row, message, sent.message_id)
         raise AssertionError("unreachable: the keyboard-less send returns")
 
     async def _refused(self, row: Claimed, error: str) -> int:

@@ -67,7 +67,7 @@ def link_sandbox(sandbox: Sandbox, runtime: Runtime, bot: Bot, clock: ProgrammeC
 
         clock.move_to(at)
         done = await tick(runtime.matchmaker, runtime.keeping, runtime.availability, clock(),
-                          broadcasts=runtime.broadcasts)
+                          broadcasts=runtime.broadcasts, purge_relay=runtime.relay.store.purge)
         # Deliver now what is due, so the page shows it when the request returns.
         delivery = asyncio.ensure_future(build_sender(runtime, bot).drain())
         delivery.add_done_callback(_log_failure)

@@ -12,6 +12,7 @@ from handlers import (
     keeping,
     matching,
     pair_care,
+    relay,
     signup,
     staff,
     start,
@@ -20,13 +21,14 @@ from handlers import (
 
 def get_routers() -> list[Router]:
     """Errors first (they only see failures), then /start, the commands that work anywhere,
-    the sign-up form, and last the fallback that explains whatever nobody took."""
+    the sign-up form, the relay between the members of a pair, and last the fallback that
+    explains whatever nobody took."""
     conversations = [start.make_router(), staff.make_router(), broadcast.make_router(),
                      matching.make_router(), contacts.make_router(),
                      availability.make_router(),
                      pair_care.make_router(), keeping.make_router(),
                      account.make_router(),
-                     signup.make_router(), fallback.make_router()]
+                     signup.make_router(), relay.make_router(), fallback.make_router()]
     for router in conversations:
         # Binôme talks to people one to one; group chats are not part of the programme.
         router.message.filter(F.chat.type == "private")

@@ -115,3 +115,9 @@ class ShareContact(CallbackData, prefix="share"):
 class ContactAnswer(CallbackData, prefix="contact"):
     id: int
     answer: str  # yes | no
+
+
+class RelayTo(CallbackData, prefix="rto"):
+    """A volunteer choosing which student their messages go to; the pair is checked."""
+
+    pair: int

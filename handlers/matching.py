@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
@@ -12,10 +14,14 @@ from handlers import notifications
 from handlers.callbacks import ProposalAnswer
 from handlers.common import edit_markup, pressed_text
 from handlers.markup import answer, edit_text, t
+from handlers.relay import current_choice
 from handlers.texts import chosen
 from mentoring.matchmaking import Answer, Matchmaker
 from mentoring.model import StudentProfile, VolunteerProfile
 from mentoring.signup import Signup
+
+if TYPE_CHECKING:
+    from mentoring.relay import RelayService
 
 DECLINE_REASONS = ("field", "time", "profile", "other")
 
@@ -66,7 +72,8 @@ async def not_now(callback: CallbackQuery, callback_data: ProposalAnswer,
               "telling us!").format(weeks=weeks))
 
 
-async def my_pair(message: Message, signup: Signup, matchmaker: Matchmaker) -> None:
+async def my_pair(message: Message, signup: Signup, matchmaker: Matchmaker,
+                  relay: RelayService) -> None:
     if message.from_user is None:
         return
     user_id = message.from_user.id
@@ -96,6 +103,7 @@ async def my_pair(message: Message, signup: Signup, matchmaker: Matchmaker) -> N
     text += "\n\n" + notifications.relay_line(other.first_name)
     await answer(message, text, reply_markup=notifications.share_contact_button(
         status.pair.id))
+    await current_choice(message, relay, user_id)
 
 
 def make_router() -> Router:

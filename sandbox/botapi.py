@@ -9,7 +9,7 @@ from typing import Any
 from aiohttp import web
 
 # methods_* are imported for their side effect of registering Bot API methods.
-from sandbox import methods_bot, methods_messages  # noqa: F401
+from sandbox import methods_bot, methods_messages, methods_relay  # noqa: F401
 from sandbox.errors import ApiError
 from sandbox.limits import Fault
 from sandbox.params import Params, read_params

@@ -197,6 +197,28 @@ class SandboxUser:
         """Edit one of this user's text messages."""
         return await self._act("edit", {"message_id": message_id, "text": text}, wait)
 
+    async def reply(self, message_id: int, text: str, *, wait: bool = True) -> dict[str, Any]:
+        """Reply with ``text`` to message ``message_id`` of this chat."""
+        return await self._act("message", {"text": text, "reply_to": message_id}, wait)
+
+    async def document(self, file_name: str = "cv.pdf", content: str = "%PDF-1.4 sandbox",
+                       caption: str | None = None, *, reply_to: int | None = None,
+                       wait: bool = True) -> dict[str, Any]:
+        """Send a file (a PDF, a DOCX...), optionally captioned or in reply."""
+        body = {"document": {"file_name": file_name, "content": content},
+                "caption": caption, "reply_to": reply_to}
+        return await self._act("message", body, wait)
+
+    async def poll(self, question: str, *, wait: bool = True) -> dict[str, Any]:
+        """Send a poll (which the Bot API cannot copy)."""
+        return await self._act("message", {"poll": question}, wait)
+
+    async def edit_caption(self, message_id: int, caption: str, *,
+                           wait: bool = True) -> dict[str, Any]:
+        """Edit the caption of one of this user's photos or files."""
+        return await self._act("edit_caption", {"message_id": message_id, "caption": caption},
+                               wait)
+
     async def block(self, *, wait: bool = True) -> dict[str, Any]:
         """Block the bot (its sends to this user then fail with 403)."""
         return await self._act("block", {}, wait)

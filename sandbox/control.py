@@ -11,7 +11,7 @@ from typing import Any
 
 from aiohttp import web
 
-from sandbox import actions
+from sandbox import actions, user_messages
 from sandbox.botapi import SANDBOX_KEY
 from sandbox.errors import ControlError
 from sandbox.state import Sandbox
@@ -163,6 +163,23 @@ async def user_photo(request: web.Request) -> web.Response:
     body = await _body(request)
     update, _ = actions.send_photo(_sandbox(request), _user_id(request), body.get("caption"))
     return _reply(await _finish(request, body, update, message=update.payload["message"]))
+
+
+async def user_message(request: web.Request) -> web.Response:
+    """``POST /control/users/{id}/message`` {text | document | photo | poll, caption?,
+    reply_to?}."""
+    body = await _body(request)
+    update, _ = user_messages.send(_sandbox(request), _user_id(request), body)
+    return _reply(await _finish(request, body, update, message=update.payload["message"]))
+
+
+async def user_edit_caption(request: web.Request) -> web.Response:
+    """``POST /control/users/{id}/edit_caption`` {message_id, caption}."""
+    body = await _body(request)
+    update, _ = user_messages.edit_caption(
+        _sandbox(request), _user_id(request), _integer(body, "message_id"),
+        _string(body, "caption"))
+    return _reply(await _finish(request, body, update, message=update.payload["edited_message"]))
 
 
 async def user_edit(request: web.Request) -> web.Response:
@@ -411,6 +428,8 @@ def add_control_routes(app: web.Application) -> None:
     app.router.add_post(f"{user}/sticker", user_sticker)
     app.router.add_post(f"{user}/photo", user_photo)
     app.router.add_post(f"{user}/edit", user_edit)
+    app.router.add_post(f"{user}/message", user_message)
+    app.router.add_post(f"{user}/edit_caption", user_edit_caption)
     app.router.add_post(f"{user}/press", user_press)
     app.router.add_post(f"{user}/callback", user_callback)
     app.router.add_post(f"{user}/block", user_block)

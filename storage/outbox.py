@@ -13,7 +13,10 @@ from storage.matching import SqlMatching
 from storage.tables import OutboxRow, UserRow
 
 LEASE = timedelta(seconds=60)
-DIRECT_LANE, BROADCAST_LANE = 0, 1
+DIRECT_LANE, BROADCAST_LANE, RELAY_LANE = 0, 1, 2
+LANES = (RELAY_LANE, DIRECT_LANE, BROADCAST_LANE)
+"""The order lanes are claimed in: what a person wrote to their partner first (someone is
+waiting for it), then direct and scheduled messages, then broadcasts."""
 
 
 @dataclass(frozen=True)
@@ -31,13 +34,13 @@ class OutboxQueue:
         self._sessions = sessions
 
     async def claim(self, now: datetime, limit: int) -> list[Claimed]:
-        """Take up to ``limit`` due messages for ``LEASE``: direct and scheduled messages
-        first, then broadcasts with what room is left, so a long broadcast never holds up a
-        check-in. A crashed sender's expired leases are taken over. On PostgreSQL,
-        concurrent senders skip each other's rows."""
+        """Take up to ``limit`` due messages for ``LEASE``, lane by lane in ``LANES``: relayed
+        messages, then direct and scheduled messages, then broadcasts with what room is
+        left, so a long broadcast never holds up a check-in. A crashed sender's expired
+        leases are taken over. On PostgreSQL, concurrent senders skip each other's rows."""
         async with self._sessions() as session, session.begin():
             ids: list[int] = []
-            for lane in (DIRECT_LANE, BROADCAST_LANE):
+            for lane in LANES:
                 if len(ids) >= limit:
                     break
                 due = (select(OutboxRow.id)

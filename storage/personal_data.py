@@ -119,11 +119,22 @@ PERSONAL_DATA: tuple[Holding, ...] = (
     Holding("contact_offers", Erasure.DELETE, owners=("offered_by", "offered_to"),
             of_pair="pair_id"),
     Holding("exclusions", Erasure.DELETE, owners=("student_id", "volunteer_id")),
+    # Who wrote to whom through the bot, and when: never what. Both members' rows go with
+    # the pair, and after 30 days anyway (storage/relay.py).
+    Holding("relay_messages", Erasure.DELETE, owners=("sender_id", "recipient_id"),
+            of_pair="pair_id",
+            plain={"source_message_id": "a message id in the sender's chat",
+                   "copy_message_id": "a message id in the recipient's chat",
+                   "kind": "text, photo, document...: never the content"}),
+    Holding("relay_choices", Erasure.DELETE, owners=("volunteer_id",), of_pair="pair_id"),
     # Messages to the person go; messages to others (not the person's, so not exported)
     # lose the person's id and report text, and stop if they had not gone yet.
     Holding("outbox", Erasure.DELETE, owners=("recipient_id",),
-            mentions=("params.student_id", "params.volunteer_id", "params.reporter_id"),
-            texts={"params.text": "params.reporter_id"},
+            mentions=("params.student_id", "params.volunteer_id", "params.reporter_id",
+                      "params.sender_id", "params.recipient_id", "params.about"),
+            # A relayed text or caption waits here only until it is sent (bot/relay.py).
+            texts={"params.text": "params.reporter_id", "params.body": "params.sender_id",
+                   "params.caption": "params.sender_id", "params.name": "params.sender_id"},
             unsent=Unsent("status", ("pending", "sending"), "skipped"), export_mentions=False,
             plain={"key": "the recipient's id and ids of pairs or proposals",
                    "last_error": "Telegram's answer", "broadcast_id": "a broadcast",

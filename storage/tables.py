@@ -384,3 +384,40 @@ class AuditRow(Base):
     action: Mapped[str] = mapped_column(String(48))
     details: Mapped[dict[str, Any]] = mapped_column(JSONType)
     at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class RelayMessageRow(Base):
+    """One message a member of a pair sent the other through the bot: who, to whom, when
+    and what kind, never its content; and the two message ids that replies and edits need.
+    Deleted after 30 days, or with the pair."""
+
+    __tablename__ = "relay_messages"
+    __table_args__ = (
+        Index("ix_relay_messages_pair_sent", "pair_id", "sent_at"),
+        # A reply or an edit finds its message from the chat it happens in.
+        Index("ix_relay_messages_source", "sender_id", "source_message_id"),
+        Index("ix_relay_messages_copy", "recipient_id", "copy_message_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    pair_id: Mapped[int] = mapped_column(Integer, ForeignKey("pairs.id", ondelete="CASCADE"))
+    sender_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"))
+    recipient_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    source_message_id: Mapped[int] = mapped_column(BigInteger)
+    copy_message_id: Mapped[int] = mapped_column(BigInteger)
+
+
+class RelayChoiceRow(Base):
+    """Which of a volunteer's students their messages go to when they reply to nothing."""
+
+    __tablename__ = "relay_choices"
+
+    volunteer_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True,
+        autoincrement=False)
+    pair_id: Mapped[int] = mapped_column(Integer, ForeignKey("pairs.id", ondelete="CASCADE"),
+                                         index=True)
+    chosen_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -87,12 +87,18 @@ class Binome:
         clock = (lambda: at) if at else self.clock
         return await build_sender(self.runtime, self.bot, clock).drain()
 
+    def sender(self) -> Any:
+        """A sender as ``drain`` builds it, to adjust before draining."""
+        assert self.runtime is not None and self.bot is not None
+        return build_sender(self.runtime, self.bot, self.clock)
+
     async def tick(self, at: datetime) -> dict[str, int]:
         from scheduler import tick
 
         assert self.runtime is not None
         return await tick(self.runtime.matchmaker, self.runtime.keeping,
-                          self.runtime.availability, at, broadcasts=self.runtime.broadcasts)
+                          self.runtime.availability, at, broadcasts=self.runtime.broadcasts,
+                          purge_relay=self.runtime.relay.store.purge)
 
     async def progress(self) -> None:
         """One round of the broadcasts' progress loop, as the leading process runs it."""

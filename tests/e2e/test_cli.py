@@ -23,7 +23,8 @@ def test_operator_commands(tmp_path) -> None:
     dry = binome("match", "--dry-run", "--seconds", "5", database_url=url)
     assert dry.returncode == 0 and "students waiting" in dry.stdout and "dry run" in dry.stdout
     tick = binome("tick", "--at", "2026-12-01T09:00+01:00", database_url=url)
-    assert tick.stdout.strip() == "expired: 0, reminded: 0, follow_ups: 0, broadcasts: 0"
+    assert tick.stdout.strip() == ("expired: 0, reminded: 0, follow_ups: 0, broadcasts: 0, "
+                                   "relay_purged: 0")
     naive = binome("tick", "--at", "2026-12-01T09:00", database_url=url)
     assert naive.returncode == 2 and "time zone" in naive.stderr
 
