@@ -247,8 +247,10 @@ def spawn_bot(url: str, running: RunningSandbox, log: Path) -> subprocess.Popen[
 
 async def accept_proposals(running: RunningSandbox, client: SandboxClient, tally: Tally,
                            volunteers: list[int], pressed: set[str]) -> int:
-    accepted = 0
-    for volunteer in volunteers:
+    """Every volunteer accepts the proposals they received, all at the same time."""
+
+    async def accept(volunteer: int) -> int:
+        accepted = 0
         _, bot = seen_by(running, volunteer)
         for message in bot:
             for row in (message.get("reply_markup") or {}).get("inline_keyboard", []):
@@ -261,7 +263,9 @@ async def accept_proposals(running: RunningSandbox, client: SandboxClient, tally
                     pressed.add(data)
                     await answered(running, client, tally, volunteer, "press", data)
                     accepted += 1
-    return accepted
+        return accepted
+
+    return sum(await asyncio.gather(*(accept(volunteer) for volunteer in volunteers)))
 
 
 def duplicates(running: RunningSandbox, people: list[int]) -> list[str]:

@@ -7,11 +7,13 @@ import logging
 import random
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
 from aiogram import BaseMiddleware, Bot, Dispatcher
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
+from aiogram.dispatcher.middlewares.user_context import UserContextMiddleware
 from aiogram.exceptions import (
     TelegramBadRequest,
     TelegramEntityTooLarge,
@@ -22,6 +24,7 @@ from aiogram.exceptions import (
 from aiogram.methods import AnswerCallbackQuery, GetUpdates, TelegramMethod
 from aiogram.methods.base import Response, TelegramType
 from aiogram.types import TelegramObject
+from sqlalchemy.exc import DBAPIError, InterfaceError
 
 log = logging.getLogger(__name__)
 
@@ -72,25 +75,73 @@ class WaitOnFloodControl(BaseRequestMiddleware):
         raise AssertionError("unreachable")  # pragma: no cover
 
 
+@dataclass
+class _Reply:
+    """The update being handled; ``spoke`` once the bot called Telegram for it."""
+
+    spoke: bool = False
+
+
 # Set while an update is handled: what is sent then is a reply someone is waiting for. The
 # outbox, which keeps and retries its own messages, sends outside of it.
-_replying: ContextVar[bool] = ContextVar("replying", default=False)
+_replying: ContextVar[_Reply | None] = ContextVar("replying", default=None)
+
+
+def database_lost(error: BaseException) -> bool:
+    """Whether ``error`` comes from a lost database connection (a restart, a failover)."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, OSError | InterfaceError):
+            return True
+        if isinstance(seen, DBAPIError) and seen.connection_invalidated:
+            return True
+        # asyncpg's, when a connection broke in the middle of a query.
+        if type(seen).__name__ in ("InternalClientError", "ConnectionDoesNotExistError"):
+            return True
+        if isinstance(seen, DBAPIError) and isinstance(seen.orig, OSError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 class RepliesToUpdates(BaseMiddleware):
-    """Marks the calls made while handling an update as replies."""
+    """Marks the calls made while handling an update as replies, and handles the update
+    again when the database connection was lost before the bot said anything: nothing was
+    kept (the transaction rolled back) and the user would otherwise get no answer.
+
+    After the bot has spoken, a second run could say it twice, so the error goes on to the
+    error router (which tells the user to try again).
+    """
+
+    def __init__(self, attempts: int = 3, wait: float = 1.0) -> None:
+        self._attempts = attempts
+        self._wait = wait
 
     async def __call__(self, handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
                        event: TelegramObject, data: dict[str, Any]) -> Any:
-        token = _replying.set(True)
-        try:
-            return await handler(event, data)
-        finally:
-            _replying.reset(token)
+        for attempt in range(1, self._attempts + 1):
+            reply = _Reply()
+            token = _replying.set(reply)
+            try:
+                return await handler(event, data)
+            except Exception as error:
+                if attempt == self._attempts or reply.spoke or not database_lost(error):
+                    raise
+                log.warning("the database connection was lost (%s): handling the update again",
+                            error)
+            finally:
+                _replying.reset(token)
+            await asyncio.sleep(self._wait * attempt)
+        raise AssertionError("unreachable")  # pragma: no cover
 
 
 def mark_replies(dp: Dispatcher) -> Dispatcher:
-    dp.update.outer_middleware(RepliesToUpdates())
+    """Installs RepliesToUpdates around the reading of the user and of the conversation
+    state, which are the first to meet a lost database, and inside the errors middleware,
+    which must still see what fails for good."""
+    outer = dp.update.outer_middleware
+    found = [i for i, m in enumerate(outer) if isinstance(m, UserContextMiddleware)]
+    outer._middlewares.insert(found[0] if found else len(outer), RepliesToUpdates())
     return dp
 
 
@@ -143,8 +194,10 @@ class RetryServerTrouble(BaseRequestMiddleware):
         bot: Bot,
         method: TelegramMethod[TelegramType],
     ) -> Response[TelegramType]:
-        if not _replying.get() or method.__api_method__ == GetUpdates.__api_method__:
+        reply = _replying.get()
+        if reply is None or method.__api_method__ == GetUpdates.__api_method__:
             return await make_request(bot, method)
+        reply.spoke = True
         ambiguous = False  # an earlier attempt may have been applied
         for attempt in range(1, self._attempts + 1):
             try:

@@ -4,6 +4,7 @@ few times, without sending twice what Telegram had already applied unless told t
 from __future__ import annotations
 
 import pytest
+from sqlalchemy.exc import OperationalError
 
 from tests.e2e.journeys import ROLE_STUDENT
 
@@ -110,3 +111,40 @@ async def test_outbox_sends_are_left_to_the_outbox(binome, client) -> None:
     await client.add_fault("sendMessage", "500", count=1, chat_id=lea.id)
     with pytest.raises(TelegramServerError):
         await binome.bot.send_message(lea.id, "not a reply")
+
+
+def lose_the_database_once(monkeypatch, signup, error: Exception) -> list[int]:
+    """The next read of the user fails as when the database restarts."""
+    calls: list[int] = []
+    real = signup.user
+
+    async def user(user_id: int):
+        calls.append(user_id)
+        if len(calls) == 1:
+            raise error
+        return await real(user_id)
+
+    monkeypatch.setattr(signup, "user", user)
+    return calls
+
+
+@pytest.mark.parametrize("error", [
+    ConnectionRefusedError(111, "Connect call failed ('127.0.0.1', 5432)"),
+    OperationalError("SELECT users", {}, ConnectionResetError(104, "reset")),
+])
+async def test_an_update_that_lost_the_database_is_handled_again(binome, client, monkeypatch,
+                                                                 error) -> None:
+    expected = await welcome(client)
+    lea = await client.create_user(first_name="Léa", language_code="en")
+    calls = lose_the_database_once(monkeypatch, binome.runtime.signup, error)
+    await lea.send("/start")
+    assert await texts(lea) == expected
+    assert calls[:2] == [lea.id, lea.id]
+
+
+async def test_any_other_failure_is_not_handled_again(binome, client, monkeypatch) -> None:
+    lea = await client.create_user(first_name="Léa", language_code="en")
+    calls = lose_the_database_once(monkeypatch, binome.runtime.signup, ValueError("a bug"))
+    await lea.send("/start")
+    assert calls[0] == lea.id
+    assert await texts(lea) == [CRASH]  # handled again, the welcome would follow

@@ -304,7 +304,9 @@ class Programme(RuleBasedStateMachine):
         else:
             mine = [m for m in self.run(user.messages()) if m["from"] != "bot" and m["text"]]
             if mine:
-                self.act(user, lambda: user.edit(mine[-1]["message_id"], "changed <3"),
+                # Telegram sends no update for an edit that changes nothing.
+                changed = f"{mine[-1]['text'][:100]} <3 (modifié)"
+                self.act(user, lambda: user.edit(mine[-1]["message_id"], changed),
                          "an edited message")
 
     @rule(user=users)
