@@ -53,7 +53,7 @@ class WaitOnFloodControl(BaseRequestMiddleware):
     raised to the caller (the error router turns it into a log line).
     """
 
-    def __init__(self, attempts: int = 3, longest_wait: float = 5.0) -> None:
+    def __init__(self, attempts: int = 5, longest_wait: float = 5.0) -> None:
         self._attempts = attempts
         self._longest_wait = longest_wait
 
@@ -73,6 +73,12 @@ class WaitOnFloodControl(BaseRequestMiddleware):
                          error.retry_after)
                 await asyncio.sleep(error.retry_after)
         raise AssertionError("unreachable")  # pragma: no cover
+
+
+ASYNCPG_CONNECTION_ERRORS = frozenset({
+    "PostgresConnectionError", "InternalClientError", "ConnectionDoesNotExistError",
+    "CannotConnectNowError", "AdminShutdownError", "CrashShutdownError",
+})
 
 
 @dataclass
@@ -95,10 +101,12 @@ def database_lost(error: BaseException) -> bool:
             return True
         if isinstance(seen, DBAPIError) and seen.connection_invalidated:
             return True
-        # asyncpg's, when a connection broke in the middle of a query.
-        if type(seen).__name__ in ("InternalClientError", "ConnectionDoesNotExistError"):
+        # asyncpg's, when a connection broke in the middle of a query or the server is
+        # going down or not up yet (by name: SQLite-only installs need no asyncpg).
+        if {kind.__name__ for kind in type(seen).__mro__} & ASYNCPG_CONNECTION_ERRORS:
             return True
-        if isinstance(seen, DBAPIError) and isinstance(seen.orig, OSError):
+        if isinstance(seen, DBAPIError) and isinstance(seen.orig, BaseException) and (
+                seen.orig is not seen.__cause__ and database_lost(seen.orig)):
             return True
         seen = seen.__cause__ or seen.__context__
     return False

@@ -4,7 +4,8 @@ few times, without sending twice what Telegram had already applied unless told t
 from __future__ import annotations
 
 import pytest
-from sqlalchemy.exc import OperationalError
+from asyncpg.exceptions import CannotConnectNowError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from tests.e2e.journeys import ROLE_STUDENT
 
@@ -131,6 +132,7 @@ def lose_the_database_once(monkeypatch, signup, error: Exception) -> list[int]:
 @pytest.mark.parametrize("error", [
     ConnectionRefusedError(111, "Connect call failed ('127.0.0.1', 5432)"),
     OperationalError("SELECT users", {}, ConnectionResetError(104, "reset")),
+    DBAPIError("SELECT users", {}, CannotConnectNowError("the database system is shutting down")),
 ])
 async def test_an_update_that_lost_the_database_is_handled_again(binome, client, monkeypatch,
                                                                  error) -> None:
