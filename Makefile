@@ -56,3 +56,9 @@ catalogues: install
 	$(BIN)/pybabel extract --no-default-keywords -k _ -k N_ -k __ -k ngettext:1,2 -k t -k tn:1,2 --no-location \
 		--sort-output -o locales/binome.pot mentoring handlers bot
 	$(BIN)/pybabel update --no-fuzzy-matching --width 100 -i locales/binome.pot -d locales -D binome
+
+# A long run of the stateful test of the whole programme (tests/e2e/test_stateful.py):
+# hundreds of random programmes of 80 steps instead of the handful the normal suite plays.
+.PHONY: fuzz
+fuzz: install
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/e2e/test_stateful.py -q -k Programme

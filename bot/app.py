@@ -24,6 +24,7 @@ from bot.outbox import OutboxSender, Rendered
 from bot.relay import KINDS as RELAY_KINDS
 from bot.relay import RelayService, RelayTexts
 from bot.telegram import install as install_session_middlewares
+from bot.telegram import mark_replies
 from handlers import get_routers
 from handlers.notifications import Notifications
 from handlers.texts import USER_COMMANDS as COMMANDS
@@ -165,7 +166,7 @@ def build_dispatcher(runtime: Runtime) -> Dispatcher:
     dp["relay"] = runtime.relay
     UserLanguage(runtime.i18n, runtime.signup, runtime.settings.default_language).setup(dp)
     dp.include_routers(*get_routers())
-    return dp
+    return mark_replies(dp)
 
 
 def build_bot(settings: Settings, token: str | None = None, api_url: str | None = None) -> Bot:

@@ -18,7 +18,8 @@ from handlers.callbacks import (
 )
 from mentoring import catalog
 from mentoring.catalog import Field
-from mentoring.form import Step, StepKind
+from mentoring.errors import InvalidAnswer
+from mentoring.form import Step, StepKind, check_text
 from mentoring.model import Role
 
 LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
@@ -66,8 +67,14 @@ def step_keyboard(step: Step, selected: Iterable[str] = (),
     if step.kind is StepKind.FIELD:
         return families(step)
     if step.name == "first_name" and suggestion:
+        try:
+            # A Telegram name that would be refused as an answer (blank, emoji only, signs)
+            # is not offered: Telegram also refuses a blank button and fails the question.
+            name = check_text(step, suggestion)
+        except InvalidAnswer:
+            return None
         kb = InlineKeyboardBuilder()
-        kb.button(text=suggestion, callback_data=Answer(step=step.name, action="pick",
+        kb.button(text=name, callback_data=Answer(step=step.name, action="pick",
                                                         value="telegram"))
         return kb.as_markup()
     return None

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import contextlib
 
+from sandbox.limits import FAULT_KINDS, PASSING_TROUBLE
 from sandbox.server import start_sandbox
 from sandbox.state import DEFAULT_TOKEN
 
@@ -19,6 +20,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--global-rate", type=int, default=30, help="sends per second, 0 = off")
     parser.add_argument("--chat-burst", type=int, default=5, help="per-chat burst, 0 = off")
     parser.add_argument("--chat-refill", type=float, default=1.0, help="per-chat sends per second")
+    parser.add_argument("--fault-rate", type=float, default=0.0,
+                        help="share of Bot API calls that misbehave, 0 = none")
+    parser.add_argument("--fault-kinds", default=",".join(PASSING_TROUBLE),
+                        help="comma-separated kinds among " + ", ".join(FAULT_KINDS))
+    parser.add_argument("--fault-seed", type=int, default=None, help="seed of the draws")
+    parser.add_argument("--timeout-applied", type=float, default=0.5,
+                        help="share of time-outs whose call still takes effect")
     return parser.parse_args(argv)
 
 
@@ -32,6 +40,9 @@ async def serve(args: argparse.Namespace) -> None:
         chat_burst=args.chat_burst,
         chat_refill=args.chat_refill,
     )
+    if args.fault_rate:
+        running.sandbox.faults.randomly(args.fault_rate, args.fault_kinds.split(","),
+                                        args.fault_seed, timeout_applied=args.timeout_applied)
     print(f"Sandbox Bot API at {running.url}", flush=True)
     print(f"TELEGRAM_API_URL={running.url}", flush=True)
     print(f"BOT_TOKEN={running.token}", flush=True)

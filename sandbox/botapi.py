@@ -13,7 +13,7 @@ from sandbox import methods_bot, methods_messages, methods_relay  # noqa: F401
 from sandbox.errors import ApiError
 from sandbox.limits import Fault
 from sandbox.params import Params, read_params
-from sandbox.registry import METHODS, Described
+from sandbox.registry import METHODS, Described, Handler
 from sandbox.state import Sandbox
 
 SANDBOX_KEY: web.AppKey[Sandbox] = web.AppKey("sandbox", Sandbox)
@@ -40,9 +40,13 @@ async def call_method(sandbox: Sandbox, name: str, params: Params) -> tuple[int,
         error = ApiError(404, "Not Found: method not found")
         sandbox.record_call(name, chat_id, error.body())
         return error.code, error.body()
+    fault = sandbox.faults.take(method.name, _as_int(chat_id))
     try:
-        await _suffer_fault(sandbox, sandbox.faults.take(method.name, _as_int(chat_id)))
-        result = await method.handler(sandbox, params)
+        if fault is not None and fault.kind == "timeout" and fault.applied is not None:
+            result = await _time_out(sandbox, method.handler, params, fault)
+        else:
+            await _suffer_fault(sandbox, fault)
+            result = await method.handler(sandbox, params)
     except ApiError as error:
         status, body = error.code, error.body()
     except Exception as error:
@@ -73,6 +77,18 @@ async def _suffer_fault(sandbox: Sandbox, fault: Fault | None) -> None:
     # After the delay the call still takes effect, as a Telegram call that timed out
     # on the client side may well have been executed.
     await sandbox.sleep(fault.delay if fault.delay is not None else default)
+
+
+async def _time_out(sandbox: Sandbox, handler: Handler, params: Params, fault: Fault) -> Any:
+    """Hold the answer past the client's patience, the call applied first or never."""
+    delay = fault.delay if fault.delay is not None else DEFAULT_TIMEOUT_DELAY
+    if not fault.applied:
+        await sandbox.sleep(delay)
+        raise ApiError(502, "Bad Gateway")
+    try:
+        return await handler(sandbox, params)
+    finally:
+        await sandbox.sleep(delay)
 
 
 def _as_int(value: Any) -> int | None:

@@ -101,9 +101,11 @@ class SandboxClient:
         delay: float | None = None,
         chat_id: int | None = None,
         description: str | None = None,
+        applied: bool | None = None,
     ) -> int:
         """Make the next ``count`` calls of ``method`` fail ("429", "400", "500", "502") or
-        stall ("slow", "timeout"); returns the fault id. A "400" says "Bad Request: " and
+        stall ("slow", "timeout"; a time-out's call is ``applied`` before it hangs, or never,
+        or, by default, after); returns the fault id. A "400" says "Bad Request: " and
         ``description``, as Telegram does (e.g. "BUTTON_USER_PRIVACY_RESTRICTED")."""
         body = {
             "method": method,
@@ -113,9 +115,23 @@ class SandboxClient:
             "delay": delay,
             "chat_id": chat_id,
             "description": description,
+            "applied": applied,
         }
         fault = await self.request("POST", "/control/faults", body)
         return int(fault["id"])
+
+    async def random_faults(self, rate: float, **options: Any) -> dict[str, Any]:
+        """Make a fraction ``rate`` of the bot's calls misbehave from now on (0 stops it):
+        ``kinds``, ``seed``, ``methods``, ``retry_after``, ``slow_delay``, ``timeout_delay``,
+        ``timeout_applied`` (share of time-outs that still take effect)."""
+        answer: dict[str, Any] = await self.request("POST", "/control/faults",
+                                                    {"rate": rate, **options})
+        return answer
+
+    async def faults(self) -> dict[str, Any]:
+        """{"scripted": pending faults, "random": the random faults and what they served}."""
+        answer: dict[str, Any] = await self.request("GET", "/control/faults")
+        return answer
 
     async def clear_faults(self) -> None:
         """Remove every pending fault."""

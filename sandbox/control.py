@@ -249,19 +249,52 @@ async def get_file(request: web.Request) -> web.Response:
     return web.Response(body=stored.data, content_type=content_type)
 
 
+RANDOM_FAULT_OPTIONS = ("kinds", "seed", "methods", "retry_after", "slow_delay",
+                        "timeout_delay", "timeout_applied")
+
+
 async def add_fault(request: web.Request) -> web.Response:
     """``POST /control/faults`` {method, kind, count?, retry_after?, delay?, chat_id?,
-    description?} (``description`` is what a "400" says after "Bad Request: ")."""
+    description?, applied?} (``description`` is what a "400" says after "Bad Request: "):
+    the next calls of one method misbehave; or {rate, kinds?, seed?, methods?,
+    retry_after?, slow_delay?, timeout_delay?, timeout_applied?}: a fraction ``rate`` of all
+    calls does (``rate`` 0 stops it)."""
     body = await _body(request)
+    if "rate" in body:
+        return _random_faults(request, body)
     method, kind = body.get("method"), str(body.get("kind", ""))
     if not isinstance(method, str) or not method:
         raise ControlError(400, "method is required (a Bot API method name such as sendMessage)")
-    options = {k: body.get(k) for k in ("retry_after", "delay", "chat_id", "description")}
+    options = {k: body.get(k) for k in ("retry_after", "delay", "chat_id", "description",
+                                        "applied")}
     try:
         fault = _sandbox(request).faults.add(method, kind, int(body.get("count", 1)), **options)
     except (TypeError, ValueError) as error:
         raise ControlError(400, str(error)) from None
     return _reply(fault.describe(), 201)
+
+
+def _random_faults(request: web.Request, body: dict[str, Any]) -> web.Response:
+    unknown = set(body) - {"rate", *RANDOM_FAULT_OPTIONS}
+    if unknown:
+        raise ControlError(400, f"unknown fault options: {', '.join(sorted(unknown))}")
+    rate = body["rate"]
+    if isinstance(rate, bool) or not isinstance(rate, int | float):
+        raise ControlError(400, "rate must be a number between 0 and 1")
+    options = {k: body[k] for k in RANDOM_FAULT_OPTIONS if body.get(k) is not None}
+    try:
+        faults = _sandbox(request).faults.randomly(rate, **options)
+    except (TypeError, ValueError) as error:
+        raise ControlError(400, str(error)) from None
+    return _reply(faults.describe() if faults is not None else {"rate": 0}, 201)
+
+
+async def list_faults(request: web.Request) -> web.Response:
+    """``GET /control/faults``: scripted faults still pending, and the random ones with
+    what they served so far."""
+    faults = _sandbox(request).faults
+    random_faults = faults.random.describe() if faults.random is not None else None
+    return _reply({"scripted": [f.describe() for f in faults.active()], "random": random_faults})
 
 
 async def clear_faults(request: web.Request) -> web.Response:
@@ -438,6 +471,7 @@ def add_control_routes(app: web.Application) -> None:
     app.router.add_get("/control/files/{file_id}", get_file)
     app.router.add_post("/control/faults", add_fault)
     app.router.add_delete("/control/faults", clear_faults)
+    app.router.add_get("/control/faults", list_faults)
     app.router.add_post("/control/limits", set_limits)
     app.router.add_route("GET", "/control/clock", clock)
     app.router.add_route("POST", "/control/clock", clock)

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import math
-from collections import deque
+import random
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 FAULT_KINDS = ("429", "400", "500", "502", "slow", "timeout")
+# What random faults draw from by default: Telegram's passing trouble, not a refusal (a 400
+# is only ever asked for, one method at a time).
+PASSING_TROUBLE = ("429", "500", "502", "slow", "timeout")
+# The bot hears through getUpdates; spoiling it only slows every test down (aiogram's polling
+# backs off on its own), so random faults leave it alone unless named.
+UNSPOILED_BY_DEFAULT = frozenset({"getupdates"})
 
 
 @dataclass
@@ -103,6 +110,9 @@ class Fault:
     delay: float | None = None
     chat_id: int | None = None
     description: str = "Bad Request"
+    # For "timeout": True applies the call, then holds the answer; False holds it and never
+    # applies it (answering 502 if anyone still listens); None holds it, then applies it.
+    applied: bool | None = None
     hits: int = field(default=0)
 
     def describe(self) -> dict[str, Any]:
@@ -116,7 +126,77 @@ class Fault:
             "delay": self.delay,
             "chat_id": self.chat_id,
             "description": self.description,
+            "applied": self.applied,
             "hits": self.hits,
+        }
+
+
+@dataclass
+class RandomFaults:
+    """A fraction ``rate`` of calls misbehave, one of ``kinds`` each, drawn from ``seed``.
+
+    ``timeout_applied`` is the share of time-outs whose call still takes effect (Telegram
+    can do both: the message sent but the answer lost, or the call dropped).
+    """
+
+    rate: float
+    kinds: tuple[str, ...]
+    seed: int | None = None
+    methods: frozenset[str] | None = None
+    retry_after: int = 1
+    slow_delay: float | None = None
+    timeout_delay: float | None = None
+    timeout_applied: float = 0.5
+    served: Counter[str] = field(default_factory=Counter)
+    calls: int = 0
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.rate <= 1:
+            raise ValueError("rate must be between 0 and 1")
+        if not self.kinds or any(kind not in FAULT_KINDS for kind in self.kinds):
+            raise ValueError(f"kinds must be some of {', '.join(FAULT_KINDS)}")
+        if not 0 <= self.timeout_applied <= 1:
+            raise ValueError("timeout_applied must be between 0 and 1")
+        if self.retry_after < 1:
+            raise ValueError("retry_after must be at least 1")
+        self._random = random.Random(self.seed)
+
+    def concerns(self, method: str) -> bool:
+        if self.methods is not None:
+            return method in self.methods
+        return method not in UNSPOILED_BY_DEFAULT
+
+    def draw(self, method: str) -> Fault | None:
+        """The fault this call suffers, if the dice say so."""
+        if not self.concerns(method):
+            return None
+        self.calls += 1
+        if self._random.random() >= self.rate:
+            return None
+        kind = self._random.choice(self.kinds)
+        applied = None
+        if kind == "timeout":
+            applied = self._random.random() < self.timeout_applied
+            self.served["timeout_applied" if applied else "timeout_dropped"] += 1
+        else:
+            self.served[kind] += 1
+        delay = self.timeout_delay if kind == "timeout" else self.slow_delay
+        return Fault(0, method, kind, remaining=0, retry_after=self.retry_after,
+                     delay=delay, applied=applied, hits=1)
+
+    def describe(self) -> dict[str, Any]:
+        """JSON view for the control API, with how many of each kind were served."""
+        return {
+            "rate": self.rate,
+            "kinds": list(self.kinds),
+            "seed": self.seed,
+            "methods": sorted(self.methods) if self.methods is not None else None,
+            "retry_after": self.retry_after,
+            "slow_delay": self.slow_delay,
+            "timeout_delay": self.timeout_delay,
+            "timeout_applied": self.timeout_applied,
+            "calls": self.calls,
+            "served": dict(self.served),
         }
 
 
@@ -126,6 +206,20 @@ class FaultBook:
     def __init__(self) -> None:
         self._faults: list[Fault] = []
         self._next_id = 1
+        self.random: RandomFaults | None = None
+
+    def randomly(self, rate: float, kinds: list[str] | tuple[str, ...] = PASSING_TROUBLE,
+                 seed: int | None = None, methods: list[str] | None = None,
+                 **options: Any) -> RandomFaults | None:
+        """Spoil a fraction ``rate`` of calls from now on (0 turns it off); ValueError on
+        nonsense. Scripted faults still come first."""
+        if rate == 0:
+            self.random = None
+            return None
+        options = {key: value for key, value in options.items() if value is not None}
+        chosen = frozenset(m.lower() for m in methods) if methods is not None else None
+        self.random = RandomFaults(float(rate), tuple(kinds), seed, chosen, **options)
+        return self.random
 
     def add(self, method: str, kind: str, count: int = 1, **options: Any) -> Fault:
         """Register a fault; raises ValueError on nonsense so the control API can say so."""
@@ -140,8 +234,9 @@ class FaultBook:
         return fault
 
     def clear(self) -> None:
-        """Forget every pending fault."""
+        """Forget every pending fault, random ones too."""
         self._faults.clear()
+        self.random = None
 
     def active(self) -> list[Fault]:
         """Faults with calls left to spoil."""
@@ -159,4 +254,6 @@ class FaultBook:
             if fault.remaining <= 0:
                 self._faults.remove(fault)
             return fault
+        if self.random is not None:
+            return self.random.draw(method.lower())
         return None

@@ -280,6 +280,7 @@ class Sandbox:
             "too_many_requests": self.too_many_requests,
             "limits": self.limiter.settings(),
             "faults": [fault.describe() for fault in self.faults.active()],
+            "random_faults": self.faults.random.describe() if self.faults.random else None,
             "clock": {"now": self.now(), "offset": self.clock_offset},
             "users": [user.control_view() for user in self.users.values()],
         }
