@@ -12,6 +12,7 @@ from aiohttp import web
 from sandbox import methods_bot, methods_messages  # noqa: F401
 from sandbox.errors import ApiError
 from sandbox.limits import Fault
+from sandbox.markup import user_privacy
 from sandbox.params import Params, read_params
 from sandbox.registry import METHODS, Described
 from sandbox.state import Sandbox
@@ -42,7 +43,8 @@ async def call_method(sandbox: Sandbox, name: str, params: Params) -> tuple[int,
         return error.code, error.body()
     try:
         await _suffer_fault(sandbox, sandbox.faults.take(method.name, _as_int(chat_id)))
-        result = await method.handler(sandbox, params)
+        with user_privacy(sandbox.links_forbidden):
+            result = await method.handler(sandbox, params)
     except ApiError as error:
         status, body = error.code, error.body()
     except Exception as error:

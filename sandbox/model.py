@@ -25,6 +25,9 @@ class User:
     # the seeded population; Telegram never sees these.
     role: str | None = None
     group: str | None = None
+    # Telegram's privacy setting "Forwarded messages: Nobody": no tg://user?id= button may
+    # point at them, and their forwarded messages do not name their account.
+    allows_links: bool = True
 
     def api(self) -> dict[str, Any]:
         """The Bot API ``User`` object."""
@@ -44,11 +47,24 @@ class User:
 
     def control_view(self) -> dict[str, Any]:
         """What the control API reports about the user."""
-        view = {**self.api(), "started": self.started, "blocked": self.blocked}
+        view = {**self.api(), "started": self.started, "blocked": self.blocked,
+                "allows_links": self.allows_links}
         for key in ("role", "group"):
             if getattr(self, key):
                 view[key] = getattr(self, key)
         return view
+
+
+def forward_origin_for(user: User, date: int) -> dict[str, Any]:
+    """The ``forward_origin`` of a message ``user`` sent at ``date``, once forwarded.
+
+    Users who forbid links appear as a ``hidden_user`` with only their display name, as
+    Telegram shows them; the others as a ``user`` with their ``User`` object.
+    """
+    if user.allows_links:
+        return {"type": "user", "date": date, "sender_user": user.api()}
+    name = " ".join(part for part in (user.first_name, user.last_name) if part)
+    return {"type": "hidden_user", "date": date, "sender_user_name": name}
 
 
 @dataclass
