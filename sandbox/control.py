@@ -8,10 +8,11 @@ import unicodedata
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import unquote
 
 from aiohttp import web
 
-from sandbox import actions
+from sandbox import actions, user_uploads
 from sandbox.botapi import SANDBOX_KEY
 from sandbox.errors import ControlError
 from sandbox.state import Sandbox
@@ -162,6 +163,38 @@ async def user_photo(request: web.Request) -> web.Response:
     """``POST /control/users/{id}/photo`` {caption?}."""
     body = await _body(request)
     update, _ = actions.send_photo(_sandbox(request), _user_id(request), body.get("caption"))
+    return _reply(await _finish(request, body, update, message=update.payload["message"]))
+
+
+async def user_upload(request: web.Request) -> web.Response:
+    """``POST /control/users/{id}/upload``, multipart: ``file``, and ``caption``,
+    ``reply_to``, ``wait`` as fields: the chat page's file button."""
+    if request.content_type != "multipart/form-data":
+        raise ControlError(400, "send the file as multipart/form-data, in a field named file")
+    form = await request.post()
+    upload = form.get("file")
+    if not isinstance(upload, web.FileField):
+        raise ControlError(400, "send the file as multipart/form-data, in a field named file")
+    caption = form.get("caption")
+    reply_to = form.get("reply_to")
+    body = {"wait": form.get("wait", "true") != "false"}
+    try:
+        reply_id = int(str(reply_to)) if reply_to not in (None, "") else None
+    except ValueError:
+        raise ControlError(400, "reply_to must be a message id") from None
+    update, _ = user_uploads.send_file(
+        # aiohttp clients percent-encode non-ASCII names; browsers send them as UTF-8.
+        _sandbox(request), _user_id(request), upload.file.read(), unquote(upload.filename),
+        upload.content_type, caption=str(caption) if caption else None, reply_to=reply_id)
+    return _reply(await _finish(request, body, update, message=update.payload["message"]))
+
+
+async def user_location(request: web.Request) -> web.Response:
+    """``POST /control/users/{id}/location`` {latitude, longitude, reply_to?}."""
+    body = await _body(request)
+    update, _ = user_uploads.send_location(
+        _sandbox(request), _user_id(request), body.get("latitude"), body.get("longitude"),
+        reply_to=body.get("reply_to"))
     return _reply(await _finish(request, body, update, message=update.payload["message"]))
 
 
@@ -355,10 +388,7 @@ def _person(sandbox: Sandbox, user_id: int) -> dict[str, Any]:
     chat = sandbox.chats[user_id]
     visible = list(chat.messages.values())
     last = visible[-1] if visible else None
-    preview = None
-    if last is not None:
-        preview = last.text or last.caption or (
-            "📄" if last.document else "🖼" if last.photo else "🙂" if last.sticker else "")
+    preview = last.preview() if last is not None else None
     return {**chat.user.control_view(), "messages": len(visible),
             "last": {"text": preview, "date": last.date, "from": last.sender} if last else None}
 
@@ -410,6 +440,8 @@ def add_control_routes(app: web.Application) -> None:
     app.router.add_post(f"{user}/sticker", user_sticker)
     app.router.add_post(f"{user}/photo", user_photo)
     app.router.add_post(f"{user}/edit", user_edit)
+    app.router.add_post(f"{user}/upload", user_upload)
+    app.router.add_post(f"{user}/location", user_location)
     app.router.add_post(f"{user}/press", user_press)
     app.router.add_post(f"{user}/callback", user_callback)
     app.router.add_post(f"{user}/block", user_block)

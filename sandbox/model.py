@@ -86,10 +86,29 @@ class StoredMessage:
     document: StoredFile | None = None
     photo: list[StoredFile] = field(default_factory=list)
     sticker: dict[str, Any] | None = None
+    # Bot API objects as they appear in the Message (Voice, VideoNote, Location).
+    voice: dict[str, Any] | None = None
+    video_note: dict[str, Any] | None = None
+    location: dict[str, Any] | None = None
+    # Set on a forwarded message: see forward_origin_for.
+    forward_origin: dict[str, Any] | None = None
 
     def has_media(self) -> bool:
         """Whether this message carries a file (and therefore possibly a caption)."""
-        return bool(self.document or self.photo or self.sticker)
+        return bool(self.document or self.photo or self.sticker or self.voice
+                    or self.video_note)
+
+    def preview(self) -> str:
+        """One line standing for the message where a list or a quote shows it."""
+        if self.text or self.caption:
+            return (self.text or self.caption or "").split("\n", 1)[0]
+        if self.document is not None:
+            return f"📄 {self.document.file_name or ''}".rstrip()
+        if self.location is not None:
+            return "📍"
+        kinds = ((self.photo, "🖼"), (self.sticker, (self.sticker or {}).get("emoji") or "🙂"),
+                 (self.voice, "🎤"), (self.video_note, "📹"))
+        return next((mark for present, mark in kinds if present), "")
 
 
 @dataclass
@@ -140,6 +159,8 @@ def message_api(
         "chat": chat.user.chat_api(),
         "date": message.date,
     }
+    if message.forward_origin is not None:
+        data["forward_origin"] = message.forward_origin
     if message.edit_date is not None:
         data["edit_date"] = message.edit_date
     replied = chat.messages.get(message.reply_to) if message.reply_to else None
@@ -166,11 +187,15 @@ def _media_api(message: StoredMessage) -> dict[str, Any]:
         return {"photo": [size.photo_size() for size in message.photo]}
     if message.sticker is not None:
         return {"sticker": message.sticker}
+    for kind in ("voice", "video_note", "location"):
+        if getattr(message, kind) is not None:
+            return {kind: getattr(message, kind)}
     return {}
 
 
-def message_transcript(message: StoredMessage) -> dict[str, Any]:
-    """The message as the user sees it, for ``/control/users/{id}/transcript``."""
+def message_transcript(message: StoredMessage, chat: Chat | None = None) -> dict[str, Any]:
+    """The message as the user sees it, for ``/control/users/{id}/transcript``; with its
+    ``chat``, a reply also carries the quoted message (``reply_to_message``)."""
     data: dict[str, Any] = {
         "message_id": message.message_id,
         "from": message.sender,
@@ -183,6 +208,12 @@ def message_transcript(message: StoredMessage) -> dict[str, Any]:
     }
     if message.reply_to:
         data["reply_to"] = message.reply_to
+        quoted = chat.messages.get(message.reply_to) if chat is not None else None
+        if quoted is not None:
+            data["reply_to_message"] = {"message_id": quoted.message_id,
+                                        "from": quoted.sender, "preview": quoted.preview()}
+    if message.forward_origin is not None:
+        data["forward_origin"] = message.forward_origin
     if message.caption is not None:
         data["caption"] = message.caption
     if message.document is not None:
@@ -199,4 +230,11 @@ def message_transcript(message: StoredMessage) -> dict[str, Any]:
     if message.sticker is not None:
         sticker = message.sticker
         data["sticker"] = {"file_id": sticker["file_id"], "emoji": sticker.get("emoji")}
+    for kind in ("voice", "video_note"):
+        media = getattr(message, kind)
+        if media is not None:
+            data[kind] = {k: media[k] for k in ("file_id", "duration", "mime_type", "file_size")
+                          if k in media}
+    if message.location is not None:
+        data["location"] = dict(message.location)
     return data

@@ -237,7 +237,7 @@ class Sandbox:
         chat = self.chats[self.user(user_id).id]
         return {
             "user": chat.user.control_view(),
-            "messages": [message_transcript(m) for m in chat.messages.values()],
+            "messages": [message_transcript(m, chat) for m in chat.messages.values()],
             "callback_answers": list(chat.callback_answers),
             "chat_actions": list(chat.chat_actions),
             "reply_keyboard": chat.reply_keyboard,
