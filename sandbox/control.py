@@ -189,6 +189,14 @@ async def user_upload(request: web.Request) -> web.Response:
     return _reply(await _finish(request, body, update, message=update.payload["message"]))
 
 
+async def user_reply(request: web.Request) -> web.Response:
+    """``POST /control/users/{id}/reply`` {reply_to, text}: the chat page's reply action."""
+    body = await _body(request)
+    update, _ = user_uploads.send_reply(
+        _sandbox(request), _user_id(request), body.get("reply_to"), body.get("text"))
+    return _reply(await _finish(request, body, update, message=update.payload["message"]))
+
+
 async def user_location(request: web.Request) -> web.Response:
     """``POST /control/users/{id}/location`` {latitude, longitude, reply_to?}."""
     body = await _body(request)
@@ -442,6 +450,7 @@ def add_control_routes(app: web.Application) -> None:
     app.router.add_post(f"{user}/edit", user_edit)
     app.router.add_post(f"{user}/upload", user_upload)
     app.router.add_post(f"{user}/location", user_location)
+    app.router.add_post(f"{user}/reply", user_reply)
     app.router.add_post(f"{user}/press", user_press)
     app.router.add_post(f"{user}/callback", user_callback)
     app.router.add_post(f"{user}/block", user_block)

@@ -1,6 +1,6 @@
-"""What a sandbox user sends from the chat page besides text: a file of their own (shown
-as a photo, a voice message or a document, as a Telegram client would send it) and a
-location, either possibly in reply to a message of the chat."""
+"""What a sandbox user sends from the chat page besides plain text: a file of their own
+(shown as a photo, a voice message or a document, as a Telegram client would send it), a
+location, and a text in reply to a message of the chat (files and places may reply too)."""
 
 from __future__ import annotations
 
@@ -8,13 +8,13 @@ from typing import Any
 
 from sandbox.actions import _chat_of_active, _user_message_update
 from sandbox.errors import ApiError, ControlError
-from sandbox.formatting import utf16_len
+from sandbox.formatting import command_entities, utf16_len
 from sandbox.media import MAX_UPLOAD_BYTES, StoredFile
 from sandbox.model import Chat, StoredMessage
 from sandbox.state import Sandbox
 from sandbox.updates import QueuedUpdate
 
-MAX_CAPTION = 1024
+MAX_TEXT, MAX_CAPTION = 4096, 1024
 VOICE_TYPES = ("audio/ogg", "audio/opus")
 # Telegram encodes voice at about 16 kbit/s: the duration a client would report.
 VOICE_BYTES_PER_SECOND = 2000
@@ -60,6 +60,23 @@ def send_file(
     return _user_message_update(sandbox, chat, message), message
 
 
+def send_reply(
+    sandbox: Sandbox, user_id: int, reply_to: Any, text: Any
+) -> tuple[QueuedUpdate, StoredMessage]:
+    """The user replies with ``text`` to message ``reply_to`` of their chat."""
+    chat = _chat_of_active(sandbox, user_id)
+    _check_reply(chat, reply_to)
+    if reply_to is None:
+        raise ControlError(400, "reply_to is required: the message being replied to")
+    if not isinstance(text, str) or not text.strip():
+        raise ControlError(400, "text must be a non-empty string")
+    if utf16_len(text) > MAX_TEXT:
+        raise ControlError(400, "Telegram clients cannot send more than 4096 characters")
+    message = chat.add("user", sandbox.today(), text=text, entities=command_entities(text),
+                       reply_to=reply_to)
+    return _user_message_update(sandbox, chat, message), message
+
+
 def send_location(
     sandbox: Sandbox, user_id: int, latitude: Any, longitude: Any, *, reply_to: int | None = None
 ) -> tuple[QueuedUpdate, StoredMessage]:
@@ -84,7 +101,7 @@ def _as_photo(sandbox: Sandbox, data: bytes) -> list[StoredFile] | None:
         return None  # an image Telegram cannot process goes as a file, as clients send it
 
 
-def _check_reply(chat: Chat, reply_to: int | None) -> None:
+def _check_reply(chat: Chat, reply_to: Any) -> None:
     if reply_to is None:
         return
     if not isinstance(reply_to, int) or isinstance(reply_to, bool):

@@ -579,7 +579,7 @@
       if (editing !== null) {
         await api("POST", `/control/users/${id}/edit`, { message_id: editing, text, timeout: 30 });
       } else if (replyTo !== null) {
-        await api("POST", `/control/users/${id}/message`, { text, reply_to: replyTo, timeout: 30 });
+        await api("POST", `/control/users/${id}/reply`, { text, reply_to: replyTo, timeout: 30 });
       } else {
         await api("POST", `/control/users/${id}/text`, { text, timeout: 30 });
       }

@@ -408,6 +408,13 @@ async def test_the_page_shows_files_replies_and_forwards_as_telegram_would(
         await page.wait_for_selector(".outgoing .location:has-text('📍 45.76400, 4.83570')")
         await page.screenshot(path=tmp_path / "relayed.png")
 
+        await page.locator(".row", has=page.locator(".text", has_text="Une photo de Marc")
+                           ).locator(".reply-action").click()
+        await send(page, "Jolie photo")
+        thanks = page.locator(".row.outgoing", has=page.locator(".text", has_text="Jolie photo"))
+        await thanks.wait_for()
+        assert await thanks.locator(".quote-text").inner_text() == "Une photo de Marc"
+
         # Her own text can be edited from the page; the bot gets the edit.
         own = page.locator(".row.outgoing", has=page.locator(".text", has_text="Tu peux relire"))
         await own.locator(".edit-action").click()

@@ -126,3 +126,19 @@ async def test_a_forwarded_message_shows_where_it_came_from(
     as_bot_sees = sandbox.message_api(sandbox.chats[user.id], forwarded)
     assert as_bot_sees["forward_origin"]["type"] == "hidden_user"
     assert "sender_user" not in as_bot_sees["forward_origin"]
+
+
+async def test_people_reply_to_a_message(api, client: SandboxClient, user: SandboxUser) -> None:
+    card = await api.ok("sendMessage", chat_id=user.id, text="Voici Marc, ton bénévole.")
+    path = f"/control/users/{user.id}/reply"
+    replied = await client.request("POST", path, {"reply_to": card["message_id"],
+                                                  "text": "Merci !", "wait": False})
+    assert replied["message"]["reply_to_message"]["text"] == "Voici Marc, ton bénévole."
+    assert (await user.messages())[-1]["reply_to_message"]["preview"] == (
+        "Voici Marc, ton bénévole.")
+    before = await user.messages()
+    for body, reason in (({"reply_to": 999, "text": "x"}, "message 999 is not in this chat"),
+                         ({"reply_to": card["message_id"], "text": " "}, "non-empty")):
+        with pytest.raises(Exception, match=reason):
+            await client.request("POST", path, body)
+    assert await user.messages() == before
