@@ -12,11 +12,12 @@ from urllib.parse import unquote
 
 from aiohttp import web
 
-from sandbox import actions, user_uploads
+from sandbox import actions
 from sandbox.botapi import SANDBOX_KEY
 from sandbox.errors import ControlError
 from sandbox.state import Sandbox
 from sandbox.updates import QueuedUpdate
+from sandbox.user_uploads import send_file, send_location, send_reply
 
 DEFAULT_WAIT_TIMEOUT = 10.0
 LIMIT_NAMES = ("global_rate", "global_window", "chat_burst", "chat_refill")
@@ -166,46 +167,6 @@ async def user_photo(request: web.Request) -> web.Response:
     return _reply(await _finish(request, body, update, message=update.payload["message"]))
 
 
-async def user_upload(request: web.Request) -> web.Response:
-    """``POST /control/users/{id}/upload``, multipart: ``file``, and ``caption``,
-    ``reply_to``, ``wait`` as fields: the chat page's file button."""
-    if request.content_type != "multipart/form-data":
-        raise ControlError(400, "send the file as multipart/form-data, in a field named file")
-    form = await request.post()
-    upload = form.get("file")
-    if not isinstance(upload, web.FileField):
-        raise ControlError(400, "send the file as multipart/form-data, in a field named file")
-    caption = form.get("caption")
-    reply_to = form.get("reply_to")
-    body = {"wait": form.get("wait", "true") != "false"}
-    try:
-        reply_id = int(str(reply_to)) if reply_to not in (None, "") else None
-    except ValueError:
-        raise ControlError(400, "reply_to must be a message id") from None
-    update, _ = user_uploads.send_file(
-        # aiohttp clients percent-encode non-ASCII names; browsers send them as UTF-8.
-        _sandbox(request), _user_id(request), upload.file.read(), unquote(upload.filename),
-        upload.content_type, caption=str(caption) if caption else None, reply_to=reply_id)
-    return _reply(await _finish(request, body, update, message=update.payload["message"]))
-
-
-async def user_reply(request: web.Request) -> web.Response:
-    """``POST /control/users/{id}/reply`` {reply_to, text}: the chat page's reply action."""
-    body = await _body(request)
-    update, _ = user_uploads.send_reply(
-        _sandbox(request), _user_id(request), body.get("reply_to"), body.get("text"))
-    return _reply(await _finish(request, body, update, message=update.payload["message"]))
-
-
-async def user_location(request: web.Request) -> web.Response:
-    """``POST /control/users/{id}/location`` {latitude, longitude, reply_to?}."""
-    body = await _body(request)
-    update, _ = user_uploads.send_location(
-        _sandbox(request), _user_id(request), body.get("latitude"), body.get("longitude"),
-        reply_to=body.get("reply_to"))
-    return _reply(await _finish(request, body, update, message=update.payload["message"]))
-
-
 async def user_edit(request: web.Request) -> web.Response:
     """``POST /control/users/{id}/edit`` {message_id, text}."""
     body = await _body(request)
@@ -259,6 +220,50 @@ async def user_unblock(request: web.Request) -> web.Response:
 async def transcript(request: web.Request) -> web.Response:
     """``GET /control/users/{id}/transcript``."""
     return _reply(_sandbox(request).transcript(_user_id(request)))
+
+
+# -- what people on the chat page send besides plain text ---------------------------------
+
+
+async def user_upload(request: web.Request) -> web.Response:
+    """``POST /control/users/{id}/upload``, multipart: ``file``, and ``caption``,
+    ``reply_to``, ``wait`` as fields: the chat page's file button."""
+    if request.content_type != "multipart/form-data":
+        raise ControlError(400, "send the file as multipart/form-data, in a field named file")
+    form = await request.post()
+    upload = form.get("file")
+    if not isinstance(upload, web.FileField):
+        raise ControlError(400, "send the file as multipart/form-data, in a field named file")
+    caption = form.get("caption")
+    reply_to = form.get("reply_to")
+    body = {"wait": form.get("wait", "true") != "false"}
+    try:
+        reply_id = int(str(reply_to)) if reply_to not in (None, "") else None
+    except ValueError:
+        raise ControlError(400, "reply_to must be a message id") from None
+    update, _ = send_file(
+        # aiohttp clients percent-encode non-ASCII names; browsers send them as UTF-8.
+        _sandbox(request), _user_id(request), upload.file.read(), unquote(upload.filename),
+        upload.content_type, caption=str(caption) if caption else None, reply_to=reply_id)
+    return _reply(await _finish(request, body, update, message=update.payload["message"]))
+
+
+async def user_reply(request: web.Request) -> web.Response:
+    """``POST /control/users/{id}/reply`` {reply_to, text}: the chat page's reply action."""
+    body = await _body(request)
+    update, _ = send_reply(
+        _sandbox(request), _user_id(request), body.get("reply_to"), body.get("text"))
+    return _reply(await _finish(request, body, update, message=update.payload["message"]))
+
+
+async def user_location(request: web.Request) -> web.Response:
+    """``POST /control/users/{id}/location`` {latitude, longitude, reply_to?}."""
+    body = await _body(request)
+    update, _ = send_location(
+        _sandbox(request), _user_id(request), body.get("latitude"), body.get("longitude"),
+        reply_to=body.get("reply_to"))
+    return _reply(await _finish(request, body, update, message=update.payload["message"]))
+
 
 
 # -- the rest ---------------------------------------------------------------------------------
@@ -448,9 +453,6 @@ def add_control_routes(app: web.Application) -> None:
     app.router.add_post(f"{user}/sticker", user_sticker)
     app.router.add_post(f"{user}/photo", user_photo)
     app.router.add_post(f"{user}/edit", user_edit)
-    app.router.add_post(f"{user}/upload", user_upload)
-    app.router.add_post(f"{user}/location", user_location)
-    app.router.add_post(f"{user}/reply", user_reply)
     app.router.add_post(f"{user}/press", user_press)
     app.router.add_post(f"{user}/callback", user_callback)
     app.router.add_post(f"{user}/block", user_block)
@@ -467,3 +469,6 @@ def add_control_routes(app: web.Application) -> None:
     app.router.add_post("/control/wait", wait)
     app.router.add_post("/control/time-travel", time_travel)
     app.router.add_get("/control/people", people)
+    app.router.add_post(f"{user}/upload", user_upload)
+    app.router.add_post(f"{user}/location", user_location)
+    app.router.add_post(f"{user}/reply", user_reply)
