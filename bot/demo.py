@@ -1,6 +1,8 @@
 """A demo programme for the sandbox (``binome sandbox --demo``): a few hundred students and
 volunteers from :mod:`mentoring.population`, some paired for weeks, some still waiting, so
-matching, /stats, /gaps and /risk show something at once.
+matching, /stats, /gaps and /risk show something at once. As on Telegram, some have no
+username and some of those forbid links to their account, so an introduction to them cannot
+carry a ``tg://user`` button.
 
 Demo people are users whose ``source`` is ``demo``; seeding again finds them and does nothing.
 """
@@ -36,6 +38,9 @@ class Person:
     role: str | None
     language: str
     demo: bool
+    username: str | None = None
+    # Not in the database (Telegram never tells a bot): the demo population's privacy setting.
+    allows_links: bool = True
 
 
 @dataclass(frozen=True)
@@ -72,7 +77,7 @@ async def _write(session: AsyncSession, now: datetime, rng: random.Random) -> di
     people: list[Any] = [*students, *volunteers]
     await session.execute(insert(UserRow), [
         {"id": p.user_id, "language": "en" if p.languages == ["en"] else "fr",
-         "telegram_name": p.first_name,
+         "telegram_name": p.first_name, "username": population.usernames.get(p.user_id),
          "role": "volunteer" if isinstance(p, VolunteerProfile) else "student",
          "source": DEMO_SOURCE, "blocked": False, "created_at": p.completed_at}
         for p in people])
@@ -139,14 +144,20 @@ def _clock(pair_id: int, started: datetime, now: datetime, rng: random.Random) -
 
 async def known_people(sessions: async_sessionmaker[Any]) -> list[Person]:
     """Everyone the database knows, with the first name they gave when there is one."""
+    forbidden = generate(STUDENTS, VOLUNTEERS, SEED).links_forbidden
     async with sessions() as session:
         rows = await session.execute(
             select(UserRow.id, UserRow.role, UserRow.language, UserRow.source,
-                   UserRow.telegram_name,
+                   UserRow.username, UserRow.telegram_name,
                    func.coalesce(StudentProfileRow.first_name, VolunteerProfileRow.first_name))
             .outerjoin(StudentProfileRow, StudentProfileRow.user_id == UserRow.id)
             .outerjoin(VolunteerProfileRow, VolunteerProfileRow.user_id == UserRow.id)
             .order_by(UserRow.id))
-        return [Person(id=user_id, first_name=given or telegram or f"#{user_id}", role=role,
-                       language=language, demo=source == DEMO_SOURCE)
-                for user_id, role, language, source, telegram, given in rows.all()]
+        people = []
+        for user_id, role, language, source, username, telegram, given in rows.all():
+            demo = source == DEMO_SOURCE
+            people.append(Person(
+                id=user_id, first_name=given or telegram or f"#{user_id}", role=role,
+                language=language, demo=demo, username=username,
+                allows_links=not (demo and user_id in forbidden)))
+        return people

@@ -54,7 +54,8 @@ async def register_people(sandbox: Sandbox, runtime: Runtime) -> int:
         role = "staff" if person.id in staff else person.role
         sandbox.create_user(person.first_name, id=person.id, language_code=person.language,
                             role=role if role in ("student", "volunteer", "staff") else None,
-                            group="demo" if person.demo else None, started=True)
+                            group="demo" if person.demo else None, started=True,
+                            username=person.username, allows_links=person.allows_links)
         added += 1
     return added
 

@@ -3,12 +3,15 @@
 Big cities and popular fields are over-represented (professionals even more in Paris),
 overseas departments are present, one person in ten speaks English only, most volunteers
 mentor one student at a time, and students signed up over the last eight weeks.
+As on Telegram, usernames are optional: some people have none, and some of those forbid
+links to their account (the privacy setting "Forwarded messages: Nobody").
 """
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -24,6 +27,8 @@ REFERENCE = datetime(2026, 9, 14, 9, 0, tzinfo=UTC)
 """When the generated students are waiting: the start of an academic year."""
 
 STUDENT_IDS, VOLUNTEER_IDS = 100_000_000, 600_000_000
+WITHOUT_USERNAME = 0.2  # of everyone
+LINKS_FORBIDDEN = 0.5  # of those without a username: the case a link button fails on
 
 # Relative weights; anything not listed weighs 0.4 (departments) or 1 (fields).
 _CITIES = {
@@ -94,6 +99,9 @@ Floats = npt.NDArray[np.float64]
 class Population:
     students: list[WaitingStudent]
     volunteers: list[VolunteerProfile]
+    # Telegram account details by user id: who has which username, who forbids links.
+    usernames: dict[int, str] = field(default_factory=dict)
+    links_forbidden: frozenset[int] = frozenset()
 
     def available(self) -> list[tuple[VolunteerProfile, int]]:
         """Every volunteer with their whole capacity free."""
@@ -207,8 +215,31 @@ def _volunteers(rng: Rng, n: int) -> list[VolunteerProfile]:
     return volunteers
 
 
+def _accounts(seed: int, people: list[tuple[int, str]]) -> tuple[dict[int, str], frozenset[int]]:
+    # A stream of its own, so that adding accounts left every profile as it was.
+    rng = np.random.default_rng([seed, 1])
+    draws = rng.random((len(people), 2))
+    usernames, forbidden = {}, set()
+    for (user_id, first_name), (no_username, no_links) in zip(people, draws, strict=True):
+        if no_username >= WITHOUT_USERNAME:
+            usernames[user_id] = f"{_ascii(first_name)}_{user_id % 100_000:05d}"
+        elif no_links < LINKS_FORBIDDEN:
+            forbidden.add(user_id)
+    return usernames, frozenset(forbidden)
+
+
+def _ascii(name: str) -> str:
+    """A name as Telegram usernames allow it: lower-case ASCII letters only."""
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    return "".join(c for c in decomposed if "a" <= c <= "z") or "user"
+
+
 def generate(students: int, volunteers: int, seed: int) -> Population:
     """A population of ``students`` waiting students and ``volunteers`` volunteers; the
     same ``seed`` gives the same population."""
     rng = np.random.default_rng(seed)
-    return Population(_students(rng, students), _volunteers(rng, volunteers))
+    waiting, mentors = _students(rng, students), _volunteers(rng, volunteers)
+    people = [(s.profile.user_id, s.profile.first_name) for s in waiting]
+    people += [(v.user_id, v.first_name) for v in mentors]
+    usernames, forbidden = _accounts(seed, people)
+    return Population(waiting, mentors, usernames, forbidden)

@@ -12,6 +12,7 @@ from aiohttp import web
 from sandbox import methods_bot, methods_messages, methods_relay  # noqa: F401
 from sandbox.errors import ApiError
 from sandbox.limits import Fault
+from sandbox.markup import user_privacy
 from sandbox.params import Params, read_params
 from sandbox.registry import METHODS, Described, Handler
 from sandbox.state import Sandbox
@@ -42,11 +43,12 @@ async def call_method(sandbox: Sandbox, name: str, params: Params) -> tuple[int,
         return error.code, error.body()
     fault = sandbox.faults.take(method.name, _as_int(chat_id))
     try:
-        if fault is not None and fault.kind == "timeout" and fault.applied is not None:
-            result = await _time_out(sandbox, method.handler, params, fault)
-        else:
-            await _suffer_fault(sandbox, fault)
-            result = await method.handler(sandbox, params)
+        with user_privacy(sandbox.links_forbidden):
+            if fault is not None and fault.kind == "timeout" and fault.applied is not None:
+                result = await _time_out(sandbox, method.handler, params, fault)
+            else:
+                await _suffer_fault(sandbox, fault)
+                result = await method.handler(sandbox, params)
     except ApiError as error:
         status, body = error.code, error.body()
     except Exception as error:

@@ -76,10 +76,16 @@ class SandboxClient:
     # -- users ------------------------------------------------------------------------------
 
     async def create_user(
-        self, first_name: str = "Léa", language_code: str | None = "fr", **details: Any
+        self,
+        first_name: str = "Léa",
+        language_code: str | None = "fr",
+        *,
+        allows_links: bool = True,
+        **details: Any,
     ) -> SandboxUser:
-        """Create a user (``last_name``, ``username``, ``id`` may be given)."""
-        body = {"first_name": first_name, **details}
+        """Create a user (``last_name``, ``username``, ``id`` may be given; no username
+        unless given). ``allows_links=False`` is Telegram's "Forwarded messages: Nobody"."""
+        body = {"first_name": first_name, "allows_links": allows_links, **details}
         if language_code is not None:
             body["language_code"] = language_code
         info = await self.request("POST", "/control/users", body)

@@ -8,6 +8,7 @@ import unicodedata
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import unquote
 
 from aiohttp import web
 
@@ -16,6 +17,7 @@ from sandbox.botapi import SANDBOX_KEY
 from sandbox.errors import ControlError
 from sandbox.state import Sandbox
 from sandbox.updates import QueuedUpdate
+from sandbox.user_uploads import send_file, send_location, send_reply
 
 DEFAULT_WAIT_TIMEOUT = 10.0
 LIMIT_NAMES = ("global_rate", "global_window", "chat_burst", "chat_refill")
@@ -237,6 +239,50 @@ async def transcript(request: web.Request) -> web.Response:
     return _reply(_sandbox(request).transcript(_user_id(request)))
 
 
+# -- what people on the chat page send besides plain text ---------------------------------
+
+
+async def user_upload(request: web.Request) -> web.Response:
+    """``POST /control/users/{id}/upload``, multipart: ``file``, and ``caption``,
+    ``reply_to``, ``wait`` as fields: the chat page's file button."""
+    if request.content_type != "multipart/form-data":
+        raise ControlError(400, "send the file as multipart/form-data, in a field named file")
+    form = await request.post()
+    upload = form.get("file")
+    if not isinstance(upload, web.FileField):
+        raise ControlError(400, "send the file as multipart/form-data, in a field named file")
+    caption = form.get("caption")
+    reply_to = form.get("reply_to")
+    body = {"wait": form.get("wait", "true") != "false"}
+    try:
+        reply_id = int(str(reply_to)) if reply_to not in (None, "") else None
+    except ValueError:
+        raise ControlError(400, "reply_to must be a message id") from None
+    update, _ = send_file(
+        # aiohttp clients percent-encode non-ASCII names; browsers send them as UTF-8.
+        _sandbox(request), _user_id(request), upload.file.read(), unquote(upload.filename),
+        upload.content_type, caption=str(caption) if caption else None, reply_to=reply_id)
+    return _reply(await _finish(request, body, update, message=update.payload["message"]))
+
+
+async def user_reply(request: web.Request) -> web.Response:
+    """``POST /control/users/{id}/reply`` {reply_to, text}: the chat page's reply action."""
+    body = await _body(request)
+    update, _ = send_reply(
+        _sandbox(request), _user_id(request), body.get("reply_to"), body.get("text"))
+    return _reply(await _finish(request, body, update, message=update.payload["message"]))
+
+
+async def user_location(request: web.Request) -> web.Response:
+    """``POST /control/users/{id}/location`` {latitude, longitude, reply_to?}."""
+    body = await _body(request)
+    update, _ = send_location(
+        _sandbox(request), _user_id(request), body.get("latitude"), body.get("longitude"),
+        reply_to=body.get("reply_to"))
+    return _reply(await _finish(request, body, update, message=update.payload["message"]))
+
+
+
 # -- the rest ---------------------------------------------------------------------------------
 
 
@@ -406,10 +452,7 @@ def _person(sandbox: Sandbox, user_id: int) -> dict[str, Any]:
     chat = sandbox.chats[user_id]
     visible = list(chat.messages.values())
     last = visible[-1] if visible else None
-    preview = None
-    if last is not None:
-        preview = last.text or last.caption or (
-            "📄" if last.document else "🖼" if last.photo else "🙂" if last.sticker else "")
+    preview = last.preview() if last is not None else None
     return {**chat.user.control_view(), "messages": len(visible),
             "last": {"text": preview, "date": last.date, "from": last.sender} if last else None}
 
@@ -480,3 +523,6 @@ def add_control_routes(app: web.Application) -> None:
     app.router.add_post("/control/wait", wait)
     app.router.add_post("/control/time-travel", time_travel)
     app.router.add_get("/control/people", people)
+    app.router.add_post(f"{user}/upload", user_upload)
+    app.router.add_post(f"{user}/location", user_location)
+    app.router.add_post(f"{user}/reply", user_reply)

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from sandbox.errors import ApiError, bad_request
 
@@ -23,6 +27,24 @@ INLINE_ACTIONS = (
 STRING_ACTIONS = ("url", "callback_data", "switch_inline_query", "switch_inline_query_current_chat")
 MAX_CALLBACK_DATA_BYTES = 64
 _BUTTON_URL = re.compile(r"^(https?://[^\s/?#]+[^\s]*|tg://[^\s]+)$", re.IGNORECASE)
+USER_PRIVACY_RESTRICTED = "BUTTON_USER_PRIVACY_RESTRICTED"
+URL_INVALID = "BUTTON_URL_INVALID"
+# Who forbids links to their account, for the Bot API call being handled. Set once per call
+# (``user_privacy``) so that every method taking reply_markup refuses such buttons, without
+# each method having to pass the sandbox's users down to the keyboard check.
+_links_forbidden: ContextVar[Callable[[int], bool] | None] = ContextVar(
+    "links_forbidden", default=None
+)
+
+
+@contextmanager
+def user_privacy(links_forbidden: Callable[[int], bool]) -> Iterator[None]:
+    """Within this block, keyboards are checked against ``links_forbidden(user_id)``."""
+    token = _links_forbidden.set(links_forbidden)
+    try:
+        yield
+    finally:
+        _links_forbidden.reset(token)
 
 
 def parse_reply_markup(raw: Any, *, inline_only: bool = False) -> dict[str, Any] | None:
@@ -115,12 +137,26 @@ def _check_action(name: str, value: Any) -> None:
     elif name == "url":
         if not _BUTTON_URL.match(value):
             raise bad_request(f"inline keyboard button URL '{value}' is invalid: Wrong HTTP URL")
+        _check_user_link(value)
     elif name == "web_app":
         url = value.get("url") if isinstance(value, dict) else None
         if not isinstance(url, str) or not url.lower().startswith("https://"):
             raise bad_request(
                 "inline keyboard button Web App URL is invalid: Only HTTPS links are allowed"
             )
+
+
+def _check_user_link(url: str) -> None:
+    """``tg://user?id=N``: a well-formed id, of someone who allows links to their account."""
+    parts = urlsplit(url)
+    if parts.scheme.lower() != "tg" or parts.netloc.lower() != "user":
+        return
+    ids = parse_qs(parts.query).get("id", [])
+    if len(ids) != 1 or not ids[0].isascii() or not ids[0].isdigit():
+        raise bad_request(URL_INVALID)
+    links_forbidden = _links_forbidden.get()
+    if links_forbidden is not None and links_forbidden(int(ids[0])):
+        raise bad_request(USER_PRIVACY_RESTRICTED)
 
 
 def _reply_keyboard(raw: dict[str, Any]) -> dict[str, Any]:

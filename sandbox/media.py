@@ -17,8 +17,10 @@ MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024
 # Thumbnail boxes Telegram generates for photos, smallest first.
 PHOTO_BOXES = (90, 320, 800, 1280)
 # Prefixes make ids look like (and be as opaque as) Telegram's; only the sandbox reads them.
-_ID_PREFIX = {"document": "BQACAgI", "photo": "AgACAgI", "sticker": "CAACAgI"}
-_FOLDER = {"document": "documents", "photo": "photos", "sticker": "stickers"}
+_ID_PREFIX = {"document": "BQACAgI", "photo": "AgACAgI", "sticker": "CAACAgI",
+              "voice": "AwACAgI"}
+_FOLDER = {"document": "documents", "photo": "photos", "sticker": "stickers",
+           "voice": "voice"}
 
 
 @dataclass

@@ -25,6 +25,9 @@ class User:
     # the seeded population; Telegram never sees these.
     role: str | None = None
     group: str | None = None
+    # Telegram's privacy setting "Forwarded messages: Nobody": no tg://user?id= button may
+    # point at them, and their forwarded messages do not name their account.
+    allows_links: bool = True
 
     def api(self) -> dict[str, Any]:
         """The Bot API ``User`` object."""
@@ -44,11 +47,24 @@ class User:
 
     def control_view(self) -> dict[str, Any]:
         """What the control API reports about the user."""
-        view = {**self.api(), "started": self.started, "blocked": self.blocked}
+        view = {**self.api(), "started": self.started, "blocked": self.blocked,
+                "allows_links": self.allows_links}
         for key in ("role", "group"):
             if getattr(self, key):
                 view[key] = getattr(self, key)
         return view
+
+
+def forward_origin_for(user: User, date: int) -> dict[str, Any]:
+    """The ``forward_origin`` of a message ``user`` sent at ``date``, once forwarded.
+
+    Users who forbid links appear as a ``hidden_user`` with only their display name, as
+    Telegram shows them; the others as a ``user`` with their ``User`` object.
+    """
+    if user.allows_links:
+        return {"type": "user", "date": date, "sender_user": user.api()}
+    name = " ".join(part for part in (user.first_name, user.last_name) if part)
+    return {"type": "hidden_user", "date": date, "sender_user_name": name}
 
 
 @dataclass
@@ -70,10 +86,29 @@ class StoredMessage:
     document: StoredFile | None = None
     photo: list[StoredFile] = field(default_factory=list)
     sticker: dict[str, Any] | None = None
+    # Bot API objects as they appear in the Message (Voice, VideoNote, Location).
+    voice: dict[str, Any] | None = None
+    video_note: dict[str, Any] | None = None
+    location: dict[str, Any] | None = None
+    # Set on a forwarded message: see forward_origin_for.
+    forward_origin: dict[str, Any] | None = None
 
     def has_media(self) -> bool:
         """Whether this message carries a file (and therefore possibly a caption)."""
-        return bool(self.document or self.photo or self.sticker)
+        return bool(self.document or self.photo or self.sticker or self.voice
+                    or self.video_note)
+
+    def preview(self) -> str:
+        """One line standing for the message where a list or a quote shows it."""
+        if self.text or self.caption:
+            return (self.text or self.caption or "").split("\n", 1)[0]
+        if self.document is not None:
+            return f"📄 {self.document.file_name or ''}".rstrip()
+        if self.location is not None:
+            return "📍"
+        kinds = ((self.photo, "🖼"), (self.sticker, (self.sticker or {}).get("emoji") or "🙂"),
+                 (self.voice, "🎤"), (self.video_note, "📹"))
+        return next((mark for present, mark in kinds if present), "")
 
 
 @dataclass
@@ -124,6 +159,8 @@ def message_api(
         "chat": chat.user.chat_api(),
         "date": message.date,
     }
+    if message.forward_origin is not None:
+        data["forward_origin"] = message.forward_origin
     if message.edit_date is not None:
         data["edit_date"] = message.edit_date
     replied = chat.messages.get(message.reply_to) if message.reply_to else None
@@ -150,11 +187,15 @@ def _media_api(message: StoredMessage) -> dict[str, Any]:
         return {"photo": [size.photo_size() for size in message.photo]}
     if message.sticker is not None:
         return {"sticker": message.sticker}
+    for kind in ("voice", "video_note", "location"):
+        if getattr(message, kind) is not None:
+            return {kind: getattr(message, kind)}
     return {}
 
 
-def message_transcript(message: StoredMessage) -> dict[str, Any]:
-    """The message as the user sees it, for ``/control/users/{id}/transcript``."""
+def message_transcript(message: StoredMessage, chat: Chat | None = None) -> dict[str, Any]:
+    """The message as the user sees it, for ``/control/users/{id}/transcript``; with its
+    ``chat``, a reply also carries the quoted message (``reply_to_message``)."""
     data: dict[str, Any] = {
         "message_id": message.message_id,
         "from": message.sender,
@@ -167,6 +208,12 @@ def message_transcript(message: StoredMessage) -> dict[str, Any]:
     }
     if message.reply_to:
         data["reply_to"] = message.reply_to
+        quoted = chat.messages.get(message.reply_to) if chat is not None else None
+        if quoted is not None:
+            data["reply_to_message"] = {"message_id": quoted.message_id,
+                                        "from": quoted.sender, "preview": quoted.preview()}
+    if message.forward_origin is not None:
+        data["forward_origin"] = message.forward_origin
     if message.caption is not None:
         data["caption"] = message.caption
     if message.document is not None:
@@ -183,4 +230,11 @@ def message_transcript(message: StoredMessage) -> dict[str, Any]:
     if message.sticker is not None:
         sticker = message.sticker
         data["sticker"] = {"file_id": sticker["file_id"], "emoji": sticker.get("emoji")}
+    for kind in ("voice", "video_note"):
+        media = getattr(message, kind)
+        if media is not None:
+            data[kind] = {k: media[k] for k in ("file_id", "duration", "mime_type", "file_size")
+                          if k in media}
+    if message.location is not None:
+        data["location"] = dict(message.location)
     return data

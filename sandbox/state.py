@@ -169,15 +169,16 @@ class Sandbox:
         if user_id in self.users or user_id == self.bot_id:
             raise ControlError(409, f"user {user_id} already exists")
         unknown = set(details) - {"last_name", "username", "language_code", "role", "group",
-                                  "started"}
+                                  "started", "allows_links"}
         if unknown:
             raise ControlError(400, f"unknown user fields: {', '.join(sorted(unknown))}")
         if not first_name or not isinstance(first_name, str):
             raise ControlError(400, "first_name must be non-empty")
         if details.get("role") not in (None, *PAGE_ROLES):
             raise ControlError(400, f"role must be one of {', '.join(PAGE_ROLES)}")
-        if not isinstance(details.get("started", False), bool):
-            raise ControlError(400, "started must be true or false")
+        for flag in ("started", "allows_links"):
+            if not isinstance(details.get(flag, False), bool):
+                raise ControlError(400, f"{flag} must be true or false")
         user = User(id=user_id, first_name=first_name, **details)
         self.users[user_id] = user
         self.chats[user_id] = Chat(user)
@@ -186,6 +187,11 @@ class Sandbox:
             self._next_user_id = max(self._next_user_id, user_id + 1)
         self.touch()
         return user
+
+    def links_forbidden(self, user_id: int) -> bool:
+        """Whether ``user_id`` is a sandbox user who forbids links to their account."""
+        user = self.users.get(user_id)
+        return user is not None and not user.allows_links
 
     def user(self, user_id: int) -> User:
         """A user for the control API, 404 if unknown."""
@@ -231,7 +237,7 @@ class Sandbox:
         chat = self.chats[self.user(user_id).id]
         return {
             "user": chat.user.control_view(),
-            "messages": [message_transcript(m) for m in chat.messages.values()],
+            "messages": [message_transcript(m, chat) for m in chat.messages.values()],
             "callback_answers": list(chat.callback_answers),
             "chat_actions": list(chat.chat_actions),
             "reply_keyboard": chat.reply_keyboard,

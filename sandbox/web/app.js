@@ -18,6 +18,10 @@
     timeTravel: false,
     poll: null,
     busy: 0,
+    // What the composer does next: reply to a message, or edit one of the person's texts.
+    replyTo: null,
+    editing: null,
+    messages: [],
   };
 
   function pickLanguage() {
@@ -41,6 +45,10 @@
     });
     document.querySelectorAll("[data-tp]").forEach((node) => {
       node.placeholder = t(node.dataset.tp);
+    });
+    document.querySelectorAll("[data-ta]").forEach((node) => {
+      node.title = t(node.dataset.ta);
+      node.setAttribute("aria-label", t(node.dataset.ta));
     });
     $("lang").textContent = state.lang === "fr" ? "EN" : "FR";
     renderPeople();
@@ -179,6 +187,7 @@
     const name = names.find((n) => !taken.has(n)) || names[state.people.length % names.length];
     const user = await act(() => api("POST", "/control/users", {
       first_name: name, language_code: state.lang, role,
+      allows_links: !$("no-links").checked,
     }));
     if (user) {
       state.people.push({ ...user, messages: 0, last: null });
@@ -188,6 +197,7 @@
   }
 
   function select(id) {
+    if (id !== state.selected) clearComposerMode();
     state.selected = id;
     state.transcriptKey = "";
     renderPeople();
@@ -222,7 +232,11 @@
     $("chat-name").textContent = user.first_name;
     $("chat-sub").textContent = user.blocked ? t("blocked")
       : !user.started ? t("not_started")
-      : [known.role ? t("role_" + known.role) : null, `#${user.id}`].filter(Boolean).join(" · ");
+      : [known.role ? t("role_" + known.role) : null, `#${user.id}`,
+         user.username ? "@" + user.username : null,
+         user.allows_links === false ? t("links_forbidden_short") : null,
+      ].filter(Boolean).join(" · ");
+    state.messages = transcript.messages;
 
     const box = $("messages");
     const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 80;
@@ -255,6 +269,8 @@
     const node = document.createElement("div");
     node.className = "bubble";
     node.dataset.messageId = message.message_id;
+    if (message.forward_origin) node.append(forwardLine(message.forward_origin));
+    if (message.reply_to_message) node.append(quote(message.reply_to_message));
     if (message.photo) {
       const image = document.createElement("img");
       image.src = `/control/files/${encodeURIComponent(message.photo.file_id)}`;
@@ -274,9 +290,39 @@
       link.className = "document";
       link.href = `/control/files/${encodeURIComponent(message.document.file_id)}`;
       link.download = message.document.file_name || "file";
-      const size = message.document.file_size ? ` · ${Math.ceil(message.document.file_size / 1024)} KB` : "";
-      link.textContent = `📄 ${message.document.file_name || t("download")}${size}`;
+      const name = Object.assign(document.createElement("span"), {
+        className: "file-name", textContent: message.document.file_name || t("download") });
+      const size = Object.assign(document.createElement("span"), {
+        className: "file-size", textContent: fileSize(message.document.file_size) });
+      link.append("📄 ", name, " ", size);
       node.append(link);
+    }
+    if (message.voice) {
+      node.classList.add("voice");
+      const audio = document.createElement("audio");
+      audio.controls = true;
+      audio.preload = "none";
+      audio.src = `/control/files/${encodeURIComponent(message.voice.file_id)}`;
+      const length = Object.assign(document.createElement("span"), {
+        className: "voice-length", textContent: duration(message.voice.duration) });
+      node.append("🎤 ", audio, length);
+    }
+    if (message.video_note) {
+      const video = document.createElement("video");
+      video.className = "video-note";
+      video.controls = true;
+      video.preload = "none";
+      video.src = `/control/files/${encodeURIComponent(message.video_note.file_id)}`;
+      node.append(video);
+    }
+    if (message.location) {
+      const { latitude, longitude } = message.location;
+      const card = document.createElement("a");
+      card.className = "location";
+      card.href = `https://www.openstreetmap.org/?mlat=${latitude}&mlon=${longitude}#map=15/${latitude}/${longitude}`;
+      card.textContent = `📍 ${latitude.toFixed(5)}, ${longitude.toFixed(5)}`;
+      card.addEventListener("click", (event) => { event.preventDefault(); openLink(card.href); });
+      node.append(card);
     }
     if (message.sticker) {
       node.classList.add("sticker");
@@ -298,7 +344,7 @@
     const stack = document.createElement("div");
     stack.className = "stack";
     stack.append(node);
-    row.append(stack);
+    row.append(stack, bubbleActions(message));
     const keyboard = message.reply_markup && message.reply_markup.inline_keyboard;
     if (keyboard && message.from === "bot") {
       const wrap = document.createElement("div");
@@ -312,6 +358,149 @@
       stack.append(wrap);
     }
     return row;
+  }
+
+  function forwardLine(origin) {
+    const line = document.createElement("div");
+    line.className = "forwarded";
+    const who = origin.type === "user" ? [origin.sender_user.first_name, origin.sender_user.last_name].filter(Boolean).join(" ")
+      : origin.type === "hidden_user" ? origin.sender_user_name
+      : origin.type === "chat" ? origin.sender_chat.title
+      : origin.type === "channel" ? origin.chat.title : "";
+    line.textContent = t("forwarded_from", { name: who });
+    if (origin.type === "user") {
+      line.classList.add("linked");
+      line.addEventListener("click", () => select(origin.sender_user.id));
+    }
+    return line;
+  }
+
+  function quote(replied) {
+    const box = document.createElement("div");
+    box.className = "quote";
+    box.dataset.replyTo = replied.message_id;
+    const who = Object.assign(document.createElement("div"), {
+      className: "quote-from", textContent: replied.from === "bot" ? t("bot_name") : $("chat-name").textContent });
+    const what = Object.assign(document.createElement("div"), {
+      className: "quote-text", textContent: replied.preview || "…" });
+    box.append(who, what);
+    box.addEventListener("click", () => {
+      const target = document.querySelector(`.bubble[data-message-id="${replied.message_id}"]`);
+      if (!target) return;
+      target.scrollIntoView({ block: "center", behavior: "smooth" });
+      target.classList.add("flash");
+      setTimeout(() => target.classList.remove("flash"), 1200);
+    });
+    return box;
+  }
+
+  function bubbleActions(message) {
+    const actions = document.createElement("div");
+    actions.className = "bubble-actions";
+    const reply = Object.assign(document.createElement("button"), {
+      type: "button", className: "reply-action", textContent: "↩", title: t("reply") });
+    reply.setAttribute("aria-label", t("reply"));
+    reply.addEventListener("click", () => startReply(message));
+    actions.append(reply);
+    if (message.from === "user" && typeof message.text === "string") {
+      const edit = Object.assign(document.createElement("button"), {
+        type: "button", className: "edit-action", textContent: "✎", title: t("edit") });
+      edit.setAttribute("aria-label", t("edit"));
+      edit.addEventListener("click", () => startEdit(message));
+      actions.append(edit);
+    }
+    return actions;
+  }
+
+  function fileSize(bytes) {
+    if (!bytes && bytes !== 0) return "";
+    const units = state.lang === "fr" ? ["o", "Ko", "Mo"] : ["B", "KB", "MB"];
+    if (bytes < 1024) return `${bytes} ${units[0]}`;
+    if (bytes < 1024 * 1024) return `${(bytes / 1024).toLocaleString(state.lang, { maximumFractionDigits: 1 })} ${units[1]}`;
+    return `${(bytes / 1048576).toLocaleString(state.lang, { maximumFractionDigits: 1 })} ${units[2]}`;
+  }
+
+  function duration(seconds) {
+    const s = Math.max(0, Math.round(seconds || 0));
+    return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
+  }
+
+  // -- replying, editing, files and places -------------------------------------------------
+
+  function preview(message) {
+    if (message.text || message.caption) return (message.text || message.caption).split("\n")[0];
+    if (message.document) return "📄 " + (message.document.file_name || "");
+    if (message.photo) return "🖼";
+    if (message.voice) return "🎤";
+    if (message.location) return "📍";
+    if (message.sticker) return message.sticker.emoji || "🙂";
+    return "…";
+  }
+
+  function startReply(message) {
+    state.editing = null;
+    state.replyTo = message.message_id;
+    showComposerMode(t("replying_to", { text: preview(message) }));
+    $("message").focus();
+  }
+
+  function startEdit(message) {
+    state.replyTo = null;
+    state.editing = message.message_id;
+    showComposerMode(t("editing", { text: preview(message) }));
+    $("message").value = message.text;
+    $("message").focus();
+  }
+
+  function showComposerMode(text) {
+    $("composer-mode-text").textContent = text;
+    $("composer-mode").hidden = false;
+  }
+
+  function clearComposerMode() {
+    const wasEditing = state.editing !== null;
+    state.replyTo = null;
+    state.editing = null;
+    $("composer-mode").hidden = true;
+    if (wasEditing) $("message").value = "";
+  }
+
+  async function sendFile(file) {
+    const id = state.selected;
+    if (id === null || !file) return;
+    const form = new FormData();
+    form.append("file", file, file.name);
+    form.append("timeout", "30");
+    if (state.replyTo !== null) form.append("reply_to", String(state.replyTo));
+    const caption = $("message").value.trim();
+    if (caption && state.editing === null) form.append("caption", caption);
+    await act(async () => {
+      const response = await fetch(`/control/users/${id}/upload`, { method: "POST", body: form });
+      const data = await response.json().catch(() => ({}));
+      if (!response.ok) throw new Error(data.error || response.statusText);
+      if (caption && state.editing === null) $("message").value = "";
+      clearComposerMode();
+      await refreshChat();
+    });
+  }
+
+  async function sendLocation() {
+    const id = state.selected;
+    if (id === null) return;
+    const typed = window.prompt(t("location_prompt"), "48.8566, 2.3522");
+    if (typed === null) return;
+    const parts = typed.split(/[,;\s]+/).filter(Boolean).map(Number);
+    if (parts.length !== 2 || parts.some(Number.isNaN)) {
+      toast(t("location_invalid"));
+      return;
+    }
+    await act(async () => {
+      const body = { latitude: parts[0], longitude: parts[1], timeout: 30 };
+      if (state.replyTo !== null) body.reply_to = state.replyTo;
+      await api("POST", `/control/users/${id}/location`, body);
+      clearComposerMode();
+      await refreshChat();
+    });
   }
 
   function inlineButton(button, messageId, userId) {
@@ -379,15 +568,31 @@
     }));
   }
 
-  async function send(text) {
+  // Only what is typed in the composer replies or edits; buttons and commands just send.
+  async function send(text, typed) {
     const id = state.selected;
     if (id === null || !text.trim()) return;
-    $("message").value = "";
+    const { replyTo, editing } = typed ? state : { replyTo: null, editing: null };
+    if (!typed) $("message").value = "";
     hideCommands();
-    await act(async () => {
-      await api("POST", `/control/users/${id}/text`, { text, timeout: 30 });
-      await refreshChat();
+    const done = await act(async () => {
+      if (editing !== null) {
+        await api("POST", `/control/users/${id}/edit`, { message_id: editing, text, timeout: 30 });
+      } else if (replyTo !== null) {
+        await api("POST", `/control/users/${id}/reply`, { text, reply_to: replyTo, timeout: 30 });
+      } else {
+        await api("POST", `/control/users/${id}/text`, { text, timeout: 30 });
+      }
+      return true;
     });
+    // What the person typed stays in the field when the sandbox refused it.
+    if (done && typed) {
+      $("message").value = "";
+      state.replyTo = null;
+      state.editing = null;
+      $("composer-mode").hidden = true;
+    }
+    await refreshChat();
   }
 
   // -- commands ----------------------------------------------------------------------------
@@ -481,13 +686,21 @@
     $("new-volunteer").addEventListener("click", () => create("volunteer"));
     $("new-staff").addEventListener("click", () => create("staff"));
     $("start").addEventListener("click", () => send("/start"));
+    $("attach").addEventListener("click", () => $("file-input").click());
+    $("file-input").addEventListener("change", async () => {
+      const file = $("file-input").files[0];
+      $("file-input").value = "";
+      await sendFile(file);
+    });
+    $("share-location").addEventListener("click", sendLocation);
+    $("composer-mode-cancel").addEventListener("click", clearComposerMode);
     $("composer").addEventListener("submit", (event) => {
       event.preventDefault();
-      send($("message").value);
+      send($("message").value, true);
     });
     $("message").addEventListener("input", onTyping);
     $("message").addEventListener("keydown", (event) => {
-      if (event.key === "Escape") hideCommands();
+      if (event.key === "Escape") { hideCommands(); clearComposerMode(); }
       // Tab completes the first command of the menu, as Telegram does.
       const first = $("commands").querySelector(".command-name");
       if (event.key === "Tab" && !$("commands").hidden && first) {

@@ -346,3 +346,92 @@ async def test_the_page_renders_what_telegram_would(bare_sandbox: Any, tmp_path:
     async with SandboxClient(running.url) as client:
         said = [m["text"] for m in await client.user(lea.id).messages() if m["from"] == "user"]
     assert said[-2:] == ["Soir", "/help"]
+
+
+async def test_the_page_shows_files_replies_and_forwards_as_telegram_would(
+    bare_sandbox: Any, tmp_path: Path
+) -> None:
+    from aiogram.types import BufferedInputFile, ReplyParameters
+
+    from sandbox.media import make_png
+    from sandbox.model import forward_origin_for
+
+    running, bot = bare_sandbox
+    async with SandboxClient(running.url) as client:
+        nina = await client.create_user("Nina", role="student", allows_links=False)
+        await nina.send("/start")
+        asked = await nina.send("Tu peux relire mon CV ?")
+    question = asked["message"]["message_id"]
+    # The bot side speaks the Bot API itself, as the relay would.
+    await bot.send_photo(nina.id, BufferedInputFile(make_png(60, 40), "p.png"),
+                         caption="Une photo de Marc")
+    cv = b"%PDF-1.4 " + bytes(3000)
+    await bot.send_document(nina.id, BufferedInputFile(cv, "CV Marc.pdf"))
+    await bot.send_message(nina.id, "Oui, envoie-le-moi !",
+                           reply_parameters=ReplyParameters(message_id=question))
+    sandbox = running.sandbox
+    origin = forward_origin_for(sandbox.users[nina.id], sandbox.today())
+    sandbox.chats[nina.id].add("bot", sandbox.today(), text="Message transféré",
+                               forward_origin=origin)
+    sandbox.touch()
+
+    async with chat_page(running.url) as page:
+        await page.click(f'#people .person[data-id="{nina.id}"]')
+        await bubble(page, "Message transféré").wait_for()
+        assert "liens interdits" in await page.inner_text("#chat-sub")
+        await page.wait_for_function(
+            "[...document.querySelectorAll('img.photo')].some((i) => i.naturalWidth === 60)")
+        assert await bubble(page, "Une photo de Marc").locator("img.photo").count() == 1
+        document = page.locator("a.document", has_text="CV Marc.pdf")
+        assert await document.get_attribute("download") == "CV Marc.pdf"
+        assert await document.locator(".file-size").inner_text() == "2,9 Ko"
+        answer = bubble(page, "Oui, envoie-le-moi")
+        assert await answer.locator(".quote .quote-text").inner_text() == "Tu peux relire mon CV ?"
+        assert await answer.locator(".quote .quote-from").inner_text() == "Nina"
+        assert await bubble(page, "Message transféré").locator(".forwarded").inner_text() == (
+            "Transféré de Nina")
+
+        # Nina replies to the bot's answer with a file of her own, then shares a place.
+        await answer.locator("xpath=..").locator(".reply-action").click()
+        assert "Oui, envoie-le-moi" in await page.inner_text("#composer-mode")
+        await page.set_input_files("#file-input", files=[{
+            "name": "mon-cv.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 Nina"}])
+        await settled(page)
+        mine = page.locator(".outgoing .stack", has=page.locator("a.document",
+                                                                  has_text="mon-cv.pdf"))
+        await mine.wait_for()
+        assert await mine.locator(".quote-text").inner_text() == "Oui, envoie-le-moi !"
+        assert await page.locator("#composer-mode").is_hidden()
+        page.once("dialog", lambda dialog: asyncio.ensure_future(
+            dialog.accept("45.764, 4.8357")))
+        await page.click("#share-location")
+        await page.wait_for_selector(".outgoing .location:has-text('📍 45.76400, 4.83570')")
+        await page.screenshot(path=tmp_path / "relayed.png")
+
+        await page.locator(".row", has=page.locator(".text", has_text="Une photo de Marc")
+                           ).locator(".reply-action").click()
+        await send(page, "Jolie photo")
+        thanks = page.locator(".row.outgoing", has=page.locator(".text", has_text="Jolie photo"))
+        await thanks.wait_for()
+        assert await thanks.locator(".quote-text").inner_text() == "Une photo de Marc"
+
+        # Her own text can be edited from the page; the bot gets the edit.
+        own = page.locator(".row.outgoing", has=page.locator(".text", has_text="Tu peux relire"))
+        await own.locator(".edit-action").click()
+        assert await page.input_value("#message") == "Tu peux relire mon CV ?"
+        await page.fill("#message", "Tu peux relire mon CV, stp ?")
+        await page.press("#message", "Enter")
+        await settled(page)
+        await page.wait_for_selector(".outgoing .bubble:has-text('stp') .meta:has-text('modifié')")
+
+        # A person created with links forbidden is created so.
+        await page.check("#no-links")
+        await page.click("#new-volunteer")
+        await settled(page)
+        created = int(await page.get_attribute(".person.selected", "data-id"))
+    assert sandbox.users[created].allows_links is False
+    sent = sandbox.chats[nina.id].messages
+    shared = [m for m in sent.values() if m.sender == "user" and m.document]
+    assert [m.document.file_name for m in shared] == ["mon-cv.pdf"]  # type: ignore[union-attr]
+    assert shared[0].reply_to is not None and sent[shared[0].reply_to].text == (
+        "Oui, envoie-le-moi !")

@@ -204,13 +204,7 @@ async def test_forged_and_stale_contact_buttons_change_nothing(binome, client) -
 
 async def test_a_student_who_forbids_links_is_introduced_and_never_stranded(
         binome, client) -> None:
-    try:
-        marc, lea = await introduced(binome, client, "en", allows_links=False)
-    except Exception as error:
-        if "allows_links" not in str(error):
-            raise
-        pytest.skip("the sandbox does not know users who forbid links to them yet "
-                    "(allows_links)")
+    marc, lea = await introduced(binome, client, "en", allows_links=False)
     assert "Marc will be your mentor" in await lea.last_text()
     assert "You are now the mentor of Léa" in await marc.last_text()
     await lea.press(SHARE)

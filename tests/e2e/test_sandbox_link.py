@@ -94,6 +94,11 @@ async def test_demo_data_is_written_once_and_reaches_the_sandbox(
     await client.create_user("Léa")
     assert await register_people(sandbox.sandbox, runtime) == STUDENTS + VOLUNTEERS
     assert await register_people(sandbox.sandbox, runtime) == 0
+    demo_users = [u for u in sandbox.sandbox.users.values() if u.group == "demo"]
+    private = [u for u in demo_users if not u.allows_links]
+    assert {u.role for u in private} == {"student", "volunteer"}
+    assert all(u.username is None for u in private)
+    assert STUDENTS + VOLUNTEERS > sum(u.username is not None for u in demo_users) > len(private)
     listed = await client.request("GET", "/control/people")
     assert len(listed["people"]) == 1 and listed["demo"]["count"] == STUDENTS + VOLUNTEERS
     await client.disable_limits()
