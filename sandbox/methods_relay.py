@@ -13,7 +13,7 @@ from sandbox.methods_messages import (
     reply_target,
     throttle,
 )
-from sandbox.model import Chat, StoredMessage
+from sandbox.model import Chat, StoredMessage, forward_origin_for
 from sandbox.params import Params
 from sandbox.registry import bot_method
 from sandbox.state import Sandbox, check_writable
@@ -77,8 +77,7 @@ async def forward_message(sandbox: Sandbox, params: Params) -> dict[str, Any]:
     source, original = _source(sandbox, params, "forward")
     check_writable(chat)
     throttle(sandbox, chat)
-    message = chat.add("bot", sandbox.today(), **_content(original))
-    data = sandbox.message_api(chat, message)
-    sender = sandbox.bot_user() if original.sender == "bot" else source.user.api()
-    data["forward_origin"] = {"type": "user", "sender_user": sender, "date": original.date}
-    return data
+    origin = ({"type": "user", "sender_user": sandbox.bot_user(), "date": original.date}
+              if original.sender == "bot" else forward_origin_for(source.user, original.date))
+    message = chat.add("bot", sandbox.today(), forward_origin=origin, **_content(original))
+    return sandbox.message_api(chat, message)

@@ -64,3 +64,19 @@ async def test_forward_keeps_the_origin(api, client) -> None:
     assert await api.error("forwardMessage", chat_id=marc.id, from_chat_id=lea.id,
                            message_id=12345) == (400,
                                                  "Bad Request: message to forward not found")
+
+
+async def test_forward_hides_someone_who_forbids_links(api, client) -> None:
+    nina = await client.create_user(first_name="Nina", last_name="K", allows_links=False)
+    marc = await client.create_user(first_name="Marc")
+    for person in (nina, marc):
+        await person.send("/start", wait=False)
+    said = await nina.send("Un souci", wait=False)
+    forwarded = await api.ok("forwardMessage", chat_id=marc.id, from_chat_id=nina.id,
+                             message_id=said["message"]["message_id"])
+    assert forwarded["forward_origin"]["type"] == "hidden_user"
+    assert forwarded["forward_origin"]["sender_user_name"] == "Nina K"
+    assert "sender_user" not in forwarded["forward_origin"]
+    # and it stays so on the page's transcript of the chat
+    last = await marc.last_bot_message()
+    assert last["forward_origin"]["type"] == "hidden_user"
