@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import logging
-
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
-from handlers.markup import Markup, harmless_edit_error
+from handlers.markup import Markup, edit_of
 from mentoring.form import Draft
-
-log = logging.getLogger(__name__)
 
 
 async def edit_markup(callback: CallbackQuery, markup: InlineKeyboardMarkup | None) -> None:
@@ -20,15 +15,8 @@ async def edit_markup(callback: CallbackQuery, markup: InlineKeyboardMarkup | No
     is left be, any other refusal goes on to the error router."""
     if not isinstance(callback.message, Message):
         return
-    try:
+    async with edit_of(callback.message, callback):
         await callback.message.edit_reply_markup(reply_markup=markup)
-    except TelegramBadRequest as error:
-        if harmless_edit_error(error):
-            return
-        log.warning("buttons of message %s in chat %s not replaced (callback %s): %s",
-                    callback.message.message_id, callback.message.chat.id, callback.id,
-                    error.message)
-        raise
 
 
 def pressed_text(callback: CallbackQuery) -> Markup:

@@ -8,7 +8,9 @@ as a tag. Button labels and callback alerts are plain text for Telegram: they st
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import AsyncIterator
 from typing import Any
 
 from aiogram import Bot
@@ -19,7 +21,7 @@ from aiogram.utils.i18n import get_i18n
 from markupsafe import Markup, escape
 
 __all__ = ["Markup", "answer", "answer_document", "answer_photo", "bold", "edit_message",
-           "edit_text", "escape", "harmless_edit_error", "lines", "send", "t", "tn"]
+           "edit_of", "edit_text", "escape", "harmless_edit_error", "lines", "send", "t", "tn"]
 
 log = logging.getLogger(__name__)
 
@@ -82,12 +84,19 @@ async def edit_text(callback: CallbackQuery, text: Markup, markup: Any = None) -
     left be; any other refusal is logged and goes on to the error router."""
     if not isinstance(callback.message, Message):
         return
-    try:
+    async with edit_of(callback.message, callback):
         await callback.message.edit_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+
+
+@contextlib.asynccontextmanager
+async def edit_of(message: Message, callback: CallbackQuery) -> AsyncIterator[None]:
+    """An edit of the pressed ``message``: Telegram's harmless refusals are let be, any other
+    is logged and goes on to the error router."""
+    try:
+        yield
     except TelegramBadRequest as error:
         if harmless_edit_error(error):
             return
         log.warning("edit of message %s in chat %s refused (callback %s): %s",
-                    callback.message.message_id, callback.message.chat.id, callback.id,
-                    error.message)
+                    message.message_id, message.chat.id, callback.id, error.message)
         raise
