@@ -290,7 +290,7 @@ class Notifications:
             return None
         seen = tn("You and {name} wrote to each other {count} time since {since}.",
                   "You and {name} wrote to each other {count} times since {since}.", relayed)
-        text = seen.format(name=name, count=relayed).replace("{since}", since)
+        text = seen.format(name=name, count=relayed, since=since)
         return lines(text, t("Did you also meet or call?")), met_keyboard(
             params["pair_id"])
 
