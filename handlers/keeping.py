@@ -43,6 +43,19 @@ def check_in_keyboard(pair_id: int) -> InlineKeyboardMarkup:
     return kb.as_markup()
 
 
+def met_keyboard(pair_id: int) -> InlineKeyboardMarkup:
+    """The check-in of a pair who wrote to each other through the bot: the same answers,
+    asked about what the bot cannot see."""
+    kb = InlineKeyboardBuilder()
+    kb.button(text=_("✅ Yes, we met or called"),
+              callback_data=CheckInAnswer(pair=pair_id, answer="yes"))
+    kb.button(text=_("⏳ Not yet"), callback_data=CheckInAnswer(pair=pair_id, answer="not_yet"))
+    kb.button(text=_("⚠️ We have a problem"),
+              callback_data=CheckInAnswer(pair=pair_id, answer="problem"))
+    kb.adjust(1, 1, 1)
+    return kb.as_markup()
+
+
 async def checked_in(callback: CallbackQuery, callback_data: CheckInAnswer,
                      keeping: KeepingInTouch, care: PairCare) -> None:
     try:

@@ -18,7 +18,7 @@ from babel.dates import format_datetime
 
 from handlers import texts
 from handlers.callbacks import ProposalAnswer
-from handlers.markup import Markup, bold, t
+from handlers.markup import Markup, bold, lines, t, tn
 from mentoring import catalog, places
 from mentoring.contacts import ContactOffer, Contacts, OfferStatus
 from mentoring.form import AVAILABILITY, LEVEL, NEEDS
@@ -274,8 +274,25 @@ class Notifications:
                                 language: str) -> Any:
         since = format_datetime(datetime.fromisoformat(params["since"]).astimezone(self._zone),
                                 "d MMMM", locale=language)
+        relayed = int(params.get("relayed", 0))
+        if relayed:
+            return await self._relayed_check_in(relayed, since, params, recipient)
         return await self._check_in(t("Did you talk with {name} since {since}?").replace(
             "{since}", since), params, recipient)
+
+    async def _relayed_check_in(self, relayed: int, since: str, params: dict[str, Any],
+                                recipient: int) -> Any:
+        # The bot saw the messages; it only asks what it cannot know.
+        from handlers.keeping import met_keyboard
+
+        name = await self._other_name(params, recipient)
+        if name is None:
+            return None
+        seen = tn("You and {name} wrote to each other {count} time since {since}.",
+                  "You and {name} wrote to each other {count} times since {since}.", relayed)
+        text = seen.format(name=name, count=relayed, since=since)
+        return lines(text, t("Did you also meet or call?")), met_keyboard(
+            params["pair_id"])
 
     async def _checkin_nudge(self, params: dict[str, Any], recipient: int,
                              _language: str) -> Any:

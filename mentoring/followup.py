@@ -52,6 +52,7 @@ default STAFF_ALERT goes out (the clock returned then says 4).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -164,16 +165,22 @@ def due(clock: PairClock, now: datetime) -> bool:
     return not clock.frozen and not clock.ended and clock.next_due_at <= now
 
 
-def advance(clock: PairClock, now: datetime,
-            policy: FollowUpPolicy) -> tuple[PairClock, CheckInKind]:
+def advance(clock: PairClock, now: datetime, policy: FollowUpPolicy,
+            talked: bool = False) -> tuple[PairClock, CheckInKind]:
     """The due step is being sent at ``now``: the clock after it, and the step's kind.
 
-    The next step is timed from ``now``, when the step is sent. Raises ValueError when
-    nothing is due, so a step can never be sent twice.
+    ``talked`` says the pair wrote to each other both ways through the bot during the
+    period that ends (see :func:`talked_through_bot`): a ladder step is then a plain
+    CHECK_IN and the ladder starts over, as after a yes, so such a pair is never nudged
+    as silent nor reported to staff. The next step is timed from ``now``, when the step is
+    sent. Raises ValueError when nothing is due, so a step can never be sent twice.
     """
     if not due(clock, now):
         raise ValueError(f"pair {clock.pair_id}: nothing is due at {now.isoformat()}")
     sent = clock.next_kind
+    if talked and sent in LADDER:
+        sent = CheckInKind.CHECK_IN
+        clock = replace(clock, first_exchange_done=True, silent_periods=0)
     clock = replace(clock, sequence=clock.sequence + 1)
     if sent is CheckInKind.PROGRAMME_END:
         return replace(clock, ended=True), sent
@@ -261,6 +268,30 @@ def change_rhythm(clock: PairClock, rhythm: Rhythm, now: datetime,
 def end(clock: PairClock) -> PairClock:
     """The pair ended early (or staff ended it): nothing more is sent."""
     return replace(clock, ended=True)
+
+
+def period_began(clock: PairClock) -> datetime:
+    """When the period that the clock's ladder step closes began.
+
+    Every ladder step is due one period after a send, a yes or an unfreeze (and
+    :func:`change_rhythm` keeps it so), which is the moment the period began.
+    """
+    return clock.next_due_at - clock.rhythm.period
+
+
+def talked_through_bot(counts: Mapping[tuple[int, int], int], student_id: int,
+                       volunteer_id: int) -> bool:
+    """Whether relayed messages went both ways between the two members, given the
+    period's counts by (sender, recipient). One side writing alone is not an exchange."""
+    return (counts.get((student_id, volunteer_id), 0) > 0
+            and counts.get((volunteer_id, student_id), 0) > 0)
+
+
+def relayed_total(counts: Mapping[tuple[int, int], int], student_id: int,
+                  volunteer_id: int) -> int:
+    """How many messages the two members relayed to each other, both ways together."""
+    return (counts.get((student_id, volunteer_id), 0)
+            + counts.get((volunteer_id, student_id), 0))
 
 
 def ladder(silent_periods: int, policy: FollowUpPolicy) -> CheckInKind:

@@ -58,23 +58,37 @@ class KeepingInTouch:
                     return sent
                 clocks, notes = [], []
                 staff = sorted(set(self._staff) | await uow.staff.members())
+                periods = {step.clock.pair_id: followup.period_began(step.clock)
+                           for step in steps if step.clock.next_kind in followup.LADDER}
+                relayed = await uow.followups.relayed(periods, now) if periods else {}
                 for step in steps:
-                    clock, kind = followup.advance(step.clock, now, self.policy.follow_up)
+                    counts = relayed.get(step.clock.pair_id, {})
+                    talked = followup.talked_through_bot(counts, step.student_id,
+                                                         step.volunteer_id)
+                    clock, kind = followup.advance(step.clock, now, self.policy.follow_up,
+                                                   talked)
                     clocks.append(clock)
-                    notes += self._messages(step, clock, kind, now, staff)
+                    seen = (followup.relayed_total(counts, step.student_id, step.volunteer_id)
+                            if talked else 0)
+                    notes += self._messages(step, clock, kind, now, staff, seen)
                 await uow.followups.save_many(clocks)
                 await uow.outbox.add_many(notes, now)
                 await uow.commit()
                 sent += len(steps)
 
     def _messages(self, step: DueFollowUp, clock: PairClock, kind: CheckInKind,
-                  now: datetime, staff: list[int]) -> list[Notification]:
+                  now: datetime, staff: list[int], relayed: int = 0) -> list[Notification]:
         previous = step.clock
         since = (previous.last_exchange_at or previous.started_at).isoformat()
-        params = {"pair_id": clock.pair_id, "since": since, "student_id": step.student_id,
-                  "volunteer_id": step.volunteer_id,
-                  # Unanswered periods before this step (the clock after it counts one more).
-                  "silent_periods": previous.silent_periods}
+        params: dict[str, object] = {
+            "pair_id": clock.pair_id, "since": since, "student_id": step.student_id,
+            "volunteer_id": step.volunteer_id,
+            # Unanswered periods before this step (the clock after it counts one more).
+            "silent_periods": previous.silent_periods}
+        if relayed:
+            # The question then says what the bot saw and asks only whether they met.
+            params.update(relayed=relayed,
+                          since=followup.period_began(previous).isoformat())
         people = [(step.student_id, step.student_department, "student"),
                   (step.volunteer_id, step.volunteer_department, "volunteer")]
         if kind is CheckInKind.STAFF_ALERT:

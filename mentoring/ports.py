@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol
@@ -320,3 +320,5 @@ class FollowUpRepository(Protocol):
     async def due(self, now: datetime, limit: int) -> Sequence[DueFollowUp]: ...
     async def record_exchange(self, pair_id: int, user_id: int, answer: str,
                               now: datetime) -> None: ...
+    async def relayed(self, periods: Mapping[int, datetime], until: datetime,
+                      ) -> dict[int, dict[tuple[int, int], int]]: ...

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mentoring.followup import CheckInKind, PairClock, Rhythm
@@ -14,6 +14,7 @@ from storage.tables import (
     ExchangeRow,
     FollowUpRow,
     PairRow,
+    RelayMessageRow,
     StudentProfileRow,
     VolunteerProfileRow,
 )
@@ -93,3 +94,27 @@ class SqlFollowUps:
         self._session.add(ExchangeRow(pair_id=pair_id, user_id=user_id, answer=answer,
                                       answered_at=now))
         await self._session.flush()
+
+    async def relayed(self, periods: Mapping[int, datetime], until: datetime,
+                      ) -> dict[int, dict[tuple[int, int], int]]:
+        """Messages relayed in each pair from its own start in ``periods`` until ``until``,
+        by (sender, recipient), read in the tick's transaction."""
+        found: dict[int, dict[tuple[int, int], int]] = {}
+        pairs = sorted(periods)
+        # A few hundred pairs per query keeps the OR under SQLite's expression depth.
+        for start in range(0, len(pairs), RELAYED_CHUNK):
+            chunk = pairs[start:start + RELAYED_CHUNK]
+            rows = await self._session.execute(
+                select(RelayMessageRow.pair_id, RelayMessageRow.sender_id,
+                       RelayMessageRow.recipient_id, func.count())
+                .where(RelayMessageRow.sent_at < until, or_(*(
+                    and_(RelayMessageRow.pair_id == pair,
+                         RelayMessageRow.sent_at >= periods[pair]) for pair in chunk)))
+                .group_by(RelayMessageRow.pair_id, RelayMessageRow.sender_id,
+                          RelayMessageRow.recipient_id))
+            for pair, sender, recipient, count in rows.all():
+                found.setdefault(pair, {})[(sender, recipient)] = count
+        return found
+
+
+RELAYED_CHUNK = 200
