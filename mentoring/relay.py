@@ -17,6 +17,9 @@ from mentoring.signup import Signup
 KEEP = timedelta(days=30)
 """How long who-wrote-to-whom records are kept."""
 
+NOTICE_EVERY = timedelta(minutes=1)
+"""A sender is told at most once in this long that their messages do not get through."""
+
 MAX_TEXT, MAX_CAPTION = 4096, 1024
 
 CAPTIONED = frozenset({"photo", "document", "video", "audio", "voice", "animation"})
@@ -125,6 +128,7 @@ class RelayStore(Protocol):
     async def members(self, user_id: int) -> list[Member]: ...
     async def enqueue(self, key: str, recipient_id: int, kind: str, params: dict[str, Any],
                       now: datetime) -> bool: ...
+    async def noticed(self, user_id: int, reason: str, since: datetime) -> bool: ...
     async def forget_content(self, outbox_id: int) -> None: ...
     async def record(self, delivered: Delivered) -> None: ...
     async def replied(self, user_id: int, message_id: int) -> Mapped | None: ...
@@ -208,10 +212,12 @@ class RelayService:
                      pair_id: int | None = None) -> None:
         now = self._clock()
         # One sentence a minute is enough: a burst to a partner who blocked the bot fails
-        # message after message, and the sender needs telling once.
-        await self.store.enqueue(f"relay-notice:{user_id}:{reason}:{now:%Y-%m-%dT%H:%M}",
-                                 user_id, "relay_notice", {"reason": reason, "about": about},
-                                 now)
+        # message after message, and the sender needs telling once (a sliding minute, so
+        # a burst across the turn of a clock minute is told once too).
+        if not await self.store.noticed(user_id, reason, now - NOTICE_EVERY):
+            await self.store.enqueue(f"relay-notice:{user_id}:{reason}:{now.isoformat()}",
+                                     user_id, "relay_notice",
+                                     {"reason": reason, "about": about}, now)
         if reason == "blocked" and about is not None:
             for staff_id in await self._staff():
                 await self.store.enqueue(

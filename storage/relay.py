@@ -43,6 +43,14 @@ class SqlRelay:
                 status="pending", due_at=now, attempts=0, created_at=now, lane=RELAY_LANE))
             return True
 
+    async def noticed(self, user_id: int, reason: str, since: datetime) -> bool:
+        """Whether ``user_id`` was queued a relay notice for ``reason`` at ``since`` or later."""
+        async with self._sessions() as session:
+            rows = await session.scalars(select(OutboxRow.params).where(
+                OutboxRow.recipient_id == user_id, OutboxRow.kind == "relay_notice",
+                OutboxRow.created_at >= since))
+            return any(params.get("reason") == reason for params in rows)
+
     async def forget_content(self, outbox_id: int) -> None:
         """The text and caption a relay row held go once it has gone (or cannot go)."""
         async with self._sessions() as session, session.begin():

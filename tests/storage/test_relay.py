@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import insert, select
 
-from mentoring.relay import Delivered, Mapped
+from mentoring.relay import Delivered, Mapped, RelayService
 from storage.database import make_engine, make_sessionmaker
 from storage.outbox import OutboxQueue
 from storage.relay import SqlRelay, active_members
@@ -98,3 +98,28 @@ async def test_relayed_messages_are_claimed_before_direct_ones_and_broadcasts(
         assert [row.id for row in claimed][1:] == sorted(row.id for row in claimed[1:])[::-1]
     finally:
         await engine.dispose()
+
+
+async def test_a_sender_is_told_once_a_minute_even_across_a_clock_minute(database_url) -> None:
+    engine, sessions = await setup(database_url)
+    now = [NOW - timedelta(seconds=1)]
+    try:
+        service = RelayService(SqlRelay(sessions), None, lambda: now[0],  # type: ignore[arg-type]
+                               staff=_no_staff)
+        for seconds in (0, 2, 30):  # 11:59:59, 12:00:01, 12:00:29: one notice
+            now[0] = NOW - timedelta(seconds=1) + timedelta(seconds=seconds)
+            await service.notice(LEA, "blocked", about=MARC, pair_id=1)
+        now[0] = NOW + timedelta(seconds=61)  # more than a minute after the first
+        await service.notice(LEA, "blocked", about=MARC, pair_id=1)
+        await service.notice(LEA, "refused")  # another reason is told on its own
+        async with sessions() as session:
+            reasons = [row.params["reason"] for row in await session.scalars(
+                select(OutboxRow).where(OutboxRow.kind == "relay_notice")
+                .order_by(OutboxRow.id))]
+        assert reasons == ["blocked", "blocked", "refused"]
+    finally:
+        await engine.dispose()
+
+
+async def _no_staff() -> list[int]:
+    return []
