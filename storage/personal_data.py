@@ -127,6 +127,17 @@ PERSONAL_DATA: tuple[Holding, ...] = (
                    "copy_message_id": "a message id in the recipient's chat",
                    "kind": "text, photo, document...: never the content"}),
     Holding("relay_choices", Erasure.DELETE, owners=("volunteer_id",), of_pair="pair_id"),
+    # Meetings, session logs and outcomes are the pair's, and go with it; the figures of an
+    # impact report already made stay, with nobody in them.
+    Holding("meetings", Erasure.DELETE, mentions=("proposed_by", "changed_by"),
+            of_pair="pair_id",
+            plain={"slots": "times", "kind": "call, video or in person",
+                   "timezone": "a time zone name"}),
+    Holding("session_logs", Erasure.DELETE, owners=("user_id",), of_pair="pair_id",
+            texts={"note": "user_id"}, plain={"topics": "codes of the needs list"}),
+    Holding("outcomes", Erasure.DELETE, owners=("user_id",), of_pair="pair_id",
+            plain={"changes": "codes of the outcomes list", "reason": "a code",
+                   "source": "where it was asked"}),
     # Messages to the person go; messages to others (not the person's, so not exported)
     # lose the person's id and report text, and stop if they had not gone yet.
     Holding("outbox", Erasure.DELETE, owners=("recipient_id",),

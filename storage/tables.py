@@ -421,3 +421,86 @@ class RelayChoiceRow(Base):
     pair_id: Mapped[int] = mapped_column(Integer, ForeignKey("pairs.id", ondelete="CASCADE"),
                                          index=True)
     chosen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class MeetingRow(Base):
+    """A meeting one member of a pair proposed: up to three slots, then the one the partner
+    picked. ``sequence`` grows with every change, for the calendar file (iCalendar SEQUENCE)
+    and so that a reminder queued before a change is known stale."""
+
+    __tablename__ = "meetings"
+    __table_args__ = (
+        Index("ix_meetings_pair_starts", "pair_id", "starts_at"),
+        Index("ix_meetings_status_starts", "status", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    pair_id: Mapped[int] = mapped_column(Integer, ForeignKey("pairs.id", ondelete="CASCADE"))
+    proposed_by: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(16))
+    """call, video or in_person."""
+    status: Mapped[str] = mapped_column(String(16))
+    """proposed, confirmed, cancelled, held (a session log said it happened) or missed."""
+    slots: Mapped[list[str]] = mapped_column(JSONType)
+    """The proposed start times, ISO 8601 in UTC."""
+    starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """The slot picked (UTC); None while only proposed."""
+    minutes: Mapped[int] = mapped_column(Integer, default=60)
+    timezone: Mapped[str] = mapped_column(String(64))
+    """The proposer's time zone (IANA name) when the slots were chosen."""
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    changed_by: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class SessionLogRow(Base):
+    """One member's account of a meeting (or of a check-in answered "yes"): whether it
+    happened, what they worked on (codes of the needs list), an optional sentence and, for the
+    student, how useful it was (1 to 5). One row per member and meeting."""
+
+    __tablename__ = "session_logs"
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "user_id", name="uq_session_logs_meeting_user"),
+        Index("ix_session_logs_pair_at", "pair_id", "held_on"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    pair_id: Mapped[int] = mapped_column(Integer, ForeignKey("pairs.id", ondelete="CASCADE"))
+    meeting_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("meetings.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="SET NULL"))
+    happened: Mapped[str | None] = mapped_column(String(16))
+    """yes, no or moved; None while asked and not answered."""
+    topics: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    note: Mapped[str | None] = mapped_column(Text)
+    usefulness: Mapped[int | None] = mapped_column(SmallInteger)
+    held_on: Mapped[datetime] = mapped_column(UTCDateTime)
+    """When the meeting was (or the check-in answered)."""
+    asked_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class OutcomeRow(Base):
+    """What came of a pair: the reason it ended and, for the student, what changed.
+    Written at /end, at the six-month feedback, when staff close a pair, or any time with
+    /news (then ``reason`` is None)."""
+
+    __tablename__ = "outcomes"
+    __table_args__ = (Index("ix_outcomes_pair", "pair_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    pair_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("pairs.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="SET NULL"))
+    source: Mapped[str] = mapped_column(String(16))
+    """end, feedback, staff or news."""
+    reason: Mapped[str | None] = mapped_column(String(24))
+    """finished, goal_reached, not_needed, no_contact, incompatible or other."""
+    changes: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    """internship, job, exam, orientation, confidence or nothing_yet."""
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
