@@ -91,6 +91,10 @@ PERSONAL_DATA: tuple[Holding, ...] = (
     Holding("users", Erasure.DELETE, owners=("id",),
             texts={"telegram_name": "id", "username": "id", "source": "id"}),
     Holding("consents", Erasure.DELETE, owners=("user_id",)),
+    # Staff's decision on a volunteer, the charter they accepted and their check's date.
+    Holding("volunteer_vetting", Erasure.DELETE, owners=("user_id",),
+            mentions=("decided_by", "check_recorded_by"),
+            texts={"refusal_reason": "decided_by"}),
     Holding("student_profiles", Erasure.DELETE, owners=("user_id",),
             texts={"first_name": "user_id", "goals": "user_id"},
             plain={"needs": "codes from the form", "languages": "codes from the form",

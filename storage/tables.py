@@ -103,6 +103,9 @@ class StudentProfileRow(Base):
     languages: Mapped[list[str]] = mapped_column(JSONType)
     availability: Mapped[list[str]] = mapped_column(JSONType)
     goals: Mapped[str] = mapped_column(Text)
+    # The year of birth: students under 18 are proposed only to volunteers with a valid
+    # check (see VolunteerVettingRow). None for profiles made before it was asked.
+    birth_year: Mapped[int | None] = mapped_column(SmallInteger)
     completed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # When the student (re)joined the waiting list; None while proposed or paired.
     waiting_since: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
@@ -504,3 +507,29 @@ class OutcomeRow(Base):
     changes: Mapped[list[str]] = mapped_column(JSONType, default=list)
     """internship, job, exam, orientation, confidence or nothing_yet."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class VolunteerVettingRow(Base):
+    """Where a volunteer stands before meeting students: staff approval, the mentor charter
+    they accepted, and the date of their criminal-record check ("attestation
+    d'honorabilité"), which expires after CHECK_VALID_MONTHS."""
+
+    __tablename__ = "volunteer_vetting"
+    __table_args__ = (Index("ix_volunteer_vetting_status", "status"),)
+
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True,
+        autoincrement=False)
+    status: Mapped[str] = mapped_column(String(16))
+    """pending, approved or refused."""
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by: Mapped[int | None] = mapped_column(BigInteger)
+    refusal_reason: Mapped[str | None] = mapped_column(Text)
+    charter_version: Mapped[str | None] = mapped_column(String(16))
+    charter_accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    check_on: Mapped[date | None] = mapped_column(Date, index=True)
+    """The date of the last check staff recorded; valid for CHECK_VALID_MONTHS from then."""
+    check_recorded_by: Mapped[int | None] = mapped_column(BigInteger)
+    check_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """When the volunteer was asked for a new check (a month before expiry)."""
