@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from bot.config import Settings
 from bot.i18n import CatalogueI18n, make_i18n
+from bot.metrics import AttemptMetrics, CallMetrics, UpdateMetrics
 from bot.middlewares import UserLanguage
 from bot.outbox import OutboxSender, Rendered
 from bot.relay import KINDS as RELAY_KINDS
@@ -164,6 +165,7 @@ def build_dispatcher(runtime: Runtime) -> Dispatcher:
     dp["settings"] = runtime.settings
     dp["clock"] = runtime.clock
     dp["relay"] = runtime.relay
+    dp.update.outer_middleware(UpdateMetrics())  # first: it times all the rest
     UserLanguage(runtime.i18n, runtime.signup, runtime.settings.default_language).setup(dp)
     dp.include_routers(*get_routers())
     return mark_replies(dp)
@@ -177,7 +179,11 @@ def build_bot(settings: Settings, token: str | None = None, api_url: str | None 
     # No parse mode: a plain str is shown as typed. HTML is switched on only for Markup, in
     # handlers/markup.py (and the outbox and broadcast progress senders).
     bot = Bot(secret, session=session, default=DefaultBotProperties(parse_mode=None))
-    return install_session_middlewares(bot)
+    # Calls counted outermost, attempts innermost: the difference is the retries.
+    bot.session.middleware(CallMetrics())
+    install_session_middlewares(bot)
+    bot.session.middleware(AttemptMetrics())
+    return bot
 
 
 async def publish_commands(bot: Bot, i18n: CatalogueI18n,
