@@ -56,7 +56,7 @@ async def _serve(runtime: Runtime, bot: Bot, dp: Dispatcher, *, scheduler: bool,
         stack.push_async_callback(bot.session.close)
         if scheduler:
             lease = Lease(runtime.sessions, "scheduler", f"{socket.gethostname()}:{os.getpid()}",
-                          timedelta(seconds=LEASE_SECONDS))
+                          timedelta(seconds=LEASE_SECONDS), database_clock=True)
             leadership = Leadership(lease.acquire)
             jobs = build_scheduler()
             add_jobs(jobs, leadership, runtime.matchmaker, runtime.keeping,
