@@ -26,6 +26,7 @@ from bot.relay import KINDS as RELAY_KINDS
 from bot.relay import RelayService, RelayTexts
 from bot.telegram import install as install_session_middlewares
 from bot.telegram import mark_replies
+from bot.updates import OnceOnly, SeenUpdates
 from handlers import get_routers
 from handlers.notifications import Notifications
 from handlers.texts import USER_COMMANDS as COMMANDS
@@ -41,6 +42,7 @@ from storage.database import make_engine, make_sessionmaker
 from storage.outbox import Claimed, OutboxQueue
 from storage.relay import SqlRelay
 from storage.uow import uow_factory
+from storage.updates import RedisSeenUpdates, SqlSeenUpdates
 
 if TYPE_CHECKING:
     from bot.broadcasts import BroadcastProgress
@@ -166,9 +168,17 @@ def build_dispatcher(runtime: Runtime) -> Dispatcher:
     dp["clock"] = runtime.clock
     dp["relay"] = runtime.relay
     dp.update.outer_middleware(UpdateMetrics())  # first: it times all the rest
+    if runtime.settings.webhook_url:
+        # Only webhooks are posted again; long polling confirms each update by its offset.
+        dp.update.outer_middleware(OnceOnly(seen_updates(runtime), runtime.clock))
     UserLanguage(runtime.i18n, runtime.signup, runtime.settings.default_language).setup(dp)
     dp.include_routers(*get_routers())
     return mark_replies(dp)
+
+
+def seen_updates(runtime: Runtime) -> SeenUpdates:
+    redis = getattr(runtime.storage, "redis", None)
+    return RedisSeenUpdates(redis) if redis is not None else SqlSeenUpdates(runtime.sessions)
 
 
 def build_bot(settings: Settings, token: str | None = None, api_url: str | None = None) -> Bot:
