@@ -19,12 +19,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from bot.config import Settings
 from bot.i18n import CatalogueI18n, make_i18n
+from bot.metrics import AttemptMetrics, CallMetrics, UpdateMetrics
 from bot.middlewares import UserLanguage
 from bot.outbox import OutboxSender, Rendered
 from bot.relay import KINDS as RELAY_KINDS
 from bot.relay import RelayService, RelayTexts
 from bot.telegram import install as install_session_middlewares
 from bot.telegram import mark_replies
+from bot.updates import OnceOnly, SeenUpdates
 from handlers import get_routers
 from handlers.notifications import Notifications
 from handlers.texts import USER_COMMANDS as COMMANDS
@@ -40,6 +42,7 @@ from storage.database import make_engine, make_sessionmaker
 from storage.outbox import Claimed, OutboxQueue
 from storage.relay import SqlRelay
 from storage.uow import uow_factory
+from storage.updates import RedisSeenUpdates, SqlSeenUpdates
 
 if TYPE_CHECKING:
     from bot.broadcasts import BroadcastProgress
@@ -164,9 +167,18 @@ def build_dispatcher(runtime: Runtime) -> Dispatcher:
     dp["settings"] = runtime.settings
     dp["clock"] = runtime.clock
     dp["relay"] = runtime.relay
+    dp.update.outer_middleware(UpdateMetrics())  # first: it times all the rest
+    if runtime.settings.webhook_url:
+        # Only webhooks are posted again; long polling confirms each update by its offset.
+        dp.update.outer_middleware(OnceOnly(seen_updates(runtime), runtime.clock))
     UserLanguage(runtime.i18n, runtime.signup, runtime.settings.default_language).setup(dp)
     dp.include_routers(*get_routers())
     return mark_replies(dp)
+
+
+def seen_updates(runtime: Runtime) -> SeenUpdates:
+    redis = getattr(runtime.storage, "redis", None)
+    return RedisSeenUpdates(redis) if redis is not None else SqlSeenUpdates(runtime.sessions)
 
 
 def build_bot(settings: Settings, token: str | None = None, api_url: str | None = None) -> Bot:
@@ -177,7 +189,11 @@ def build_bot(settings: Settings, token: str | None = None, api_url: str | None 
     # No parse mode: a plain str is shown as typed. HTML is switched on only for Markup, in
     # handlers/markup.py (and the outbox and broadcast progress senders).
     bot = Bot(secret, session=session, default=DefaultBotProperties(parse_mode=None))
-    return install_session_middlewares(bot)
+    # Calls counted outermost, attempts innermost: the difference is the retries.
+    bot.session.middleware(CallMetrics())
+    install_session_middlewares(bot)
+    bot.session.middleware(AttemptMetrics())
+    return bot
 
 
 async def publish_commands(bot: Bot, i18n: CatalogueI18n,

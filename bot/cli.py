@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from bot.config import Settings
+from bot.logs import configure as configure_logs
 from mentoring.model import Role
 
 log = logging.getLogger("binome")
@@ -77,11 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in error.errors():
             print(f"binome: {_setting_problem(problem)}", file=sys.stderr)
         return 2
-    logging.basicConfig(level=settings.log_level.upper(),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for chatty in ("aiohttp.access", "alembic.runtime.plugins", "alembic.runtime.migration",
-                   "apscheduler"):
-        logging.getLogger(chatty).setLevel(max(logging.WARNING, logging.getLogger().level))
+    configure_logs(settings.log_level, settings.log_format)
     from bot import runner
 
     if args.command in ("import", "export"):

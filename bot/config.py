@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import time, timedelta
-from typing import Annotated, Self
+from typing import Annotated, Literal, Self
 from zoneinfo import ZoneInfo
 
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     sandbox_host: str = "127.0.0.1"
     sandbox_port: int = 8080
     log_level: str = "INFO"
+    log_format: Literal["plain", "json"] = "plain"
+    health_port: int | None = None
     proposal_answer_hours: float = Field(default=72, gt=0)
     not_now_pause_days: int = Field(default=28, ge=1)
     matching_interval_minutes: int = Field(default=60, ge=1)

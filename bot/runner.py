@@ -26,10 +26,12 @@ from bot.app import (
     publish_commands,
 )
 from bot.config import Settings
+from bot.health import add_routes
 from bot.outbox import OutboxSender
 from scheduler import Leadership, add_jobs, build_scheduler
 from storage.leases import Lease
 from storage.migrate import upgrade, upgrade_async
+from storage.operations import Figures, figures, unready
 
 log = logging.getLogger("binome")
 
@@ -54,7 +56,7 @@ async def _serve(runtime: Runtime, bot: Bot, dp: Dispatcher, *, scheduler: bool,
         stack.push_async_callback(bot.session.close)
         if scheduler:
             lease = Lease(runtime.sessions, "scheduler", f"{socket.gethostname()}:{os.getpid()}",
-                          timedelta(seconds=LEASE_SECONDS))
+                          timedelta(seconds=LEASE_SECONDS), database_clock=True)
             leadership = Leadership(lease.acquire)
             jobs = build_scheduler()
             add_jobs(jobs, leadership, runtime.matchmaker, runtime.keeping,
@@ -72,8 +74,10 @@ async def _serve(runtime: Runtime, bot: Bot, dp: Dispatcher, *, scheduler: bool,
         await publish_commands(bot, runtime.i18n, runtime)
         settings = runtime.settings
         if settings.webhook_url:
-            await _serve_webhook(settings, bot, dp, stop)
+            await _serve_webhook(runtime, bot, dp, stop)
         else:
+            if settings.health_port is not None:
+                await _serve_health(runtime, stack)
             await _poll(bot, dp, stop, handle_as_tasks=not one_update_at_a_time)
         log.info("stopping")
 
@@ -130,12 +134,50 @@ async def _cancel(task: asyncio.Task[Any], grace: float = 0.0) -> None:
         log.error("%s ended with an error", task.get_name(), exc_info=task.exception())
 
 
-async def _serve_webhook(settings: Settings, bot: Bot, dp: Dispatcher,
+def _operations(runtime: Runtime, app: web.Application) -> None:
+    """``/healthz``, ``/readyz`` and ``/metrics`` on ``app``."""
+    settings = runtime.settings
+
+    async def database() -> str | None:
+        return await unready(runtime.engine, settings.database_url)
+
+    checks = [database]
+    redis = getattr(runtime.storage, "redis", None)
+    if redis is not None:
+        async def redis_answers() -> str | None:
+            try:
+                await redis.ping()
+            except Exception as error:  # any connection error: not ready
+                return f"redis: {type(error).__name__}"
+            return None
+        checks.append(redis_answers)
+
+    async def read(now: datetime) -> Figures:
+        return await figures(runtime.sessions, now)
+
+    add_routes(app, checks, read, runtime.clock)
+
+
+async def _serve_health(runtime: Runtime, stack: AsyncExitStack) -> None:
+    """The operations endpoints on their own port, for a bot that polls."""
+    settings = runtime.settings
+    app = web.Application()
+    _operations(runtime, app)
+    runner = web.AppRunner(app, shutdown_timeout=1)
+    await runner.setup()
+    await web.TCPSite(runner, settings.webhook_host, settings.health_port).start()
+    stack.push_async_callback(runner.cleanup)
+    log.info("health and metrics on %s:%s", settings.webhook_host, settings.health_port)
+
+
+async def _serve_webhook(runtime: Runtime, bot: Bot, dp: Dispatcher,
                          stop: asyncio.Event) -> None:
     from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 
+    settings = runtime.settings
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
     app = web.Application()
+    _operations(runtime, app)
     SimpleRequestHandler(dispatcher=dp, bot=bot, secret_token=secret).register(app, path="/webhook")
     setup_application(app, dp, bot=bot)
     await bot.set_webhook(settings.webhook_url or "", secret_token=secret,

@@ -259,7 +259,8 @@ async def refuse(event: Message | CallbackQuery, staff: StaffDirectory) -> None:
         await staff.audit(actor, "refused", button=(event.data or "")[:64])
         await event.answer(_("This button is for the programme staff."), show_alert=True)
         return
-    log.warning("user %s tried a staff command: %s", actor, event.text)
+    log.warning("user %s tried a staff command", actor)
+    log.debug("the command was: %s", event.text)
     await staff.audit(actor, "refused", command=(event.text or "")[:64])
     await answer(event, t("This command is for the programme staff."))
 

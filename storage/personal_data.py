@@ -172,6 +172,7 @@ PERSONAL_DATA: tuple[Holding, ...] = (
 NO_PERSON: Mapping[str, str] = {
     "erasure_counts": "anonymous daily counts of erased accounts, by role",
     "leases": "which bot process runs the scheduler",
+    "seen_updates": "ids of Telegram updates already handled, for a day",
 }
 
 

@@ -291,6 +291,16 @@ class BroadcastRow(Base):
     cancelled_by: Mapped[int | None] = mapped_column(BigInteger)
 
 
+class SeenUpdateRow(Base):
+    """Updates a webhook worker has taken, for a day: Telegram posts an update again when it
+    did not get the answer in time, and another worker must not handle it a second time."""
+
+    __tablename__ = "seen_updates"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
 class LeaseRow(Base):
     """Who holds a job that only one process may run (the scheduler), and until when."""
 

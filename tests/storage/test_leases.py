@@ -5,8 +5,11 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import select
+
 from storage.database import make_engine, make_sessionmaker
 from storage.leases import Lease
+from storage.tables import LeaseRow
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 
@@ -27,5 +30,29 @@ async def test_one_holder_at_a_time_and_takeover_after_expiry(database_url) -> N
         assert not await leader.acquire(NOW + timedelta(seconds=82))
         await other.release()
         assert await leader.acquire(NOW + timedelta(seconds=83))
+    finally:
+        await engine.dispose()
+
+
+async def test_with_the_database_clock_a_host_whose_clock_runs_ahead_cannot_take_over(
+        database_url) -> None:
+    """Both processes pass their own idea of now; the lease trusts only the database's."""
+    engine = make_engine(database_url)
+    sessions = make_sessionmaker(engine)
+    leader = Lease(sessions, "scheduler", "host-a:1", timedelta(seconds=60),
+                   database_clock=True)
+    ahead = Lease(sessions, "scheduler", "host-b:2", timedelta(seconds=60),
+                  database_clock=True)
+    try:
+        assert await leader.acquire(datetime.now(UTC))
+        # host-b's clock says an hour later: by its own clock the lease ran out long ago.
+        assert not await ahead.acquire(datetime.now(UTC) + timedelta(hours=1))
+        assert await leader.acquire(datetime.now(UTC) - timedelta(hours=1))  # still renews
+        async with sessions() as session:
+            expires = await session.scalar(select(LeaseRow.expires_at))
+        # Stamped with the database's time, whatever the hosts passed.
+        assert abs(expires - (datetime.now(UTC) + timedelta(seconds=60))) < timedelta(seconds=10)
+        await leader.release()
+        assert await ahead.acquire(datetime.now(UTC) + timedelta(hours=1))
     finally:
         await engine.dispose()
