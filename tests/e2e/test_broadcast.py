@@ -13,7 +13,8 @@ from tests.e2e.test_matching import sign_up_student, sign_up_volunteer
 
 
 async def test_staff_announces_to_volunteers_of_one_region(make_binome, client) -> None:
-    async with staffed(make_binome, client) as (running, boss):
+    morning = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)  # 10:00 in Paris, outside quiet hours
+    async with staffed(make_binome, client, at=morning) as (running, boss):
         paris = [await client.create_user(first_name=name, language_code="en")
                  for name in ("Marc", "Nina")]
         for volunteer in paris:
