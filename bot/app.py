@@ -13,7 +13,6 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKeyBuilder
-from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
@@ -37,7 +36,7 @@ from mentoring.matchmaking import Matchmaker
 from mentoring.pair_care import PairCare
 from mentoring.signup import Signup, now_utc
 from mentoring.staff import StaffDirectory
-from storage.conversations import DatabaseStorage
+from storage.conversations import ConversationLocks, DatabaseStorage
 from storage.database import make_engine, make_sessionmaker
 from storage.outbox import Claimed, OutboxQueue
 from storage.relay import SqlRelay
@@ -91,7 +90,7 @@ def build_runtime(settings: Settings, clock: Callable[[], datetime] = now_utc) -
         isolation = RedisEventIsolation(storage.redis)
     else:
         storage = DatabaseStorage(sessions, clock=clock)
-        isolation = SimpleEventIsolation()
+        isolation = ConversationLocks(storage)
     uow = uow_factory(sessions)
     signup = Signup(uow, clock, settings.default_language)
     i18n = make_i18n(settings.default_language)
