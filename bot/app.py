@@ -16,6 +16,8 @@ from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKey
 from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
+from bot.attachments import KINDS as ATTACHMENT_KINDS
+from bot.attachments import AttachmentTexts
 from bot.config import Settings
 from bot.i18n import CatalogueI18n, make_i18n
 from bot.metrics import AttemptMetrics, CallMetrics, UpdateMetrics
@@ -29,6 +31,7 @@ from bot.updates import OnceOnly, SeenUpdates
 from handlers import get_routers
 from handlers.notifications import Notifications
 from handlers.texts import USER_COMMANDS as COMMANDS
+from mentoring.attachments import ReportAttachments
 from mentoring.broadcast import Broadcasts
 from mentoring.contacts import Contacts
 from mentoring.keeping_in_touch import KeepingInTouch, VolunteerAvailability
@@ -36,6 +39,7 @@ from mentoring.matchmaking import Matchmaker
 from mentoring.pair_care import PairCare
 from mentoring.signup import Signup, now_utc
 from mentoring.staff import StaffDirectory
+from storage.attachments import SqlAttachments
 from storage.conversations import ConversationLocks, DatabaseStorage
 from storage.database import make_engine, make_sessionmaker
 from storage.outbox import Claimed, OutboxQueue
@@ -66,6 +70,8 @@ class Runtime:
     notifications: Notifications
     contacts: Contacts
     relay: RelayService
+    attachments: ReportAttachments
+    attachment_store: SqlAttachments
     i18n: CatalogueI18n
     storage: BaseStorage
     isolation: BaseEventIsolation
@@ -97,6 +103,7 @@ def build_runtime(settings: Settings, clock: Callable[[], datetime] = now_utc) -
     matchmaker = Matchmaker(uow, clock, settings.matching_policy())
     contacts = Contacts(uow, clock, settings.staff_ids)
     staff = StaffDirectory(uow, clock, settings.staff_ids)
+    attachment_store = SqlAttachments(sessions)
     return Runtime(
         settings=settings, engine=engine, sessions=sessions, signup=signup,
         matchmaker=matchmaker,
@@ -105,6 +112,8 @@ def build_runtime(settings: Settings, clock: Callable[[], datetime] = now_utc) -
         availability=VolunteerAvailability(uow, clock, settings.follow_up_policy()),
         staff=staff,
         relay=RelayService(SqlRelay(sessions), signup, clock, staff.members),
+        attachments=ReportAttachments(attachment_store, clock, staff.members),
+        attachment_store=attachment_store,
         broadcasts=Broadcasts(uow, clock),
         outbox=OutboxQueue(sessions),
         notifications=Notifications(signup, i18n, settings.timezone, contacts),
@@ -120,11 +129,14 @@ def build_sender(runtime: Runtime, bot: Bot,
 
     broadcasts = BroadcastTexts(runtime.broadcasts)
     relayed = RelayTexts(runtime.relay, runtime.i18n, clock or runtime.clock)
+    attached = AttachmentTexts(runtime.attachment_store, runtime.i18n)
 
     async def render(kind: str, params: dict[str, Any], recipient: int,
                      language: str, outbox_id: int) -> Rendered | None:
         if kind in RELAY_KINDS:
             return await relayed.render(kind, params, recipient, language, outbox_id)
+        if kind in ATTACHMENT_KINDS:
+            return await attached.render(kind, params, recipient, language)
         if kind == "broadcast":
             text = await broadcasts.text(params["broadcast"])
             return Rendered(text) if text is not None else None
@@ -166,6 +178,7 @@ def build_dispatcher(runtime: Runtime) -> Dispatcher:
     dp["settings"] = runtime.settings
     dp["clock"] = runtime.clock
     dp["relay"] = runtime.relay
+    dp["attachments"] = runtime.attachments
     dp.update.outer_middleware(UpdateMetrics())  # first: it times all the rest
     if runtime.settings.webhook_url:
         # Only webhooks are posted again; long polling confirms each update by its offset.

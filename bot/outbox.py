@@ -57,6 +57,11 @@ class Rendered:
     so the reader still learns how to write (an introduction names the relay)."""
 
 
+class Skipped(Exception):
+    """Raised by a ``deliver`` when there is nothing to send any more (a message to forward
+    was deleted): the row is recorded as skipped with the reason, and the others go on."""
+
+
 RefusalAlert = Callable[[Claimed, str], Awaitable[None]]
 """(the row, Telegram's description): tells staff an introduction could not be delivered."""
 
@@ -246,6 +251,9 @@ class OutboxSender:
                     row.recipient_id, message.text, parse_mode=ParseMode.HTML,
                     reply_markup=message.markup)
                 sent_id = sent.message_id
+        except Skipped as error:
+            await queue.finish(row.id, "skipped", now(), str(error))
+            return 0
         except TelegramRetryAfter as error:
             self.pacer.pause(error.retry_after)
             await queue.retry(row.id, now() + timedelta(seconds=error.retry_after), str(error),

@@ -4,6 +4,7 @@ from aiogram import F, Router
 
 from handlers import (
     account,
+    attachments,
     availability,
     broadcast,
     contacts,
@@ -26,7 +27,8 @@ def get_routers() -> list[Router]:
     conversations = [start.make_router(), staff.make_router(), broadcast.make_router(),
                      matching.make_router(), contacts.make_router(),
                      availability.make_router(),
-                     pair_care.make_router(), keeping.make_router(),
+                     pair_care.make_router(), attachments.make_router(),
+                     keeping.make_router(),
                      account.make_router(),
                      signup.make_router(), relay.make_router(), fallback.make_router()]
     for router in conversations:

@@ -70,6 +70,10 @@ class CloseReport(CallbackData, prefix="close"):
     report: int
 
 
+class AttachMessages(CallbackData, prefix="attach"):
+    report: int
+
+
 class CheckInAnswer(CallbackData, prefix="ci"):
     pair: int
     answer: str  # yes | not_yet | problem

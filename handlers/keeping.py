@@ -10,10 +10,12 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from handlers import markup
+from handlers.attachments import offer
 from handlers.callbacks import CheckInAnswer, ContinueAnswer, RhythmChoice
 from handlers.common import pressed_text, stale
 from handlers.pair_care import end_question
 from handlers.texts import chosen
+from mentoring.attachments import ReportAttachments
 from mentoring.errors import Stale
 from mentoring.followup import Answer, Rhythm
 from mentoring.keeping_in_touch import KeepingInTouch
@@ -57,7 +59,8 @@ def met_keyboard(pair_id: int) -> InlineKeyboardMarkup:
 
 
 async def checked_in(callback: CallbackQuery, callback_data: CheckInAnswer,
-                     keeping: KeepingInTouch, care: PairCare) -> None:
+                     keeping: KeepingInTouch, care: PairCare,
+                     attachments: ReportAttachments) -> None:
     try:
         answer = Answer(callback_data.answer)
     except ValueError:
@@ -75,11 +78,15 @@ async def checked_in(callback: CallbackQuery, callback_data: CheckInAnswer,
         text = markup.t("Noted. A short message is enough to get going: why not suggest a "
                         "time to talk this week?")
     else:
-        await care.report(callback.from_user.id, _("Problem reported from a check-in."),
-                          callback_data.pair)
+        report_id = await care.report(callback.from_user.id,
+                                      _("Problem reported from a check-in."),
+                                      callback_data.pair)
         text = markup.t("Thank you for telling us. The staff have been alerted and will "
                         "contact you; reminders for your binôme are paused meanwhile. You can "
                         "add details with /report.")
+        await markup.answer(callback.message, text)
+        await offer(callback.message, attachments, report_id, callback.from_user.id)
+        return
     await markup.answer(callback.message, text)
 
 

@@ -260,31 +260,37 @@ class Notifications:
             params["pair_id"])
 
     async def _checkin_first_exchange(self, params: dict[str, Any], recipient: int,
-                                      _language: str) -> Any:
+                                      language: str) -> Any:
+        if params.get("relayed"):
+            return await self._relayed_check_in(params, recipient, language)
         return await self._check_in(t("👋 Hello! Did you and {name} manage to have your first "
                                       "exchange?"), params, recipient)
 
     async def _checkin_first_exchange_again(self, params: dict[str, Any], recipient: int,
-                                            _language: str) -> Any:
+                                            language: str) -> Any:
+        if params.get("relayed"):
+            return await self._relayed_check_in(params, recipient, language)
         return await self._check_in(t("Still no first exchange with {name}? An idea to "
                                       "start: {idea}. Did you manage to talk?"),
                                     params, recipient)
 
+    def _since(self, params: dict[str, Any], language: str) -> str:
+        return format_datetime(datetime.fromisoformat(params["since"]).astimezone(self._zone),
+                               "d MMMM", locale=language)
+
     async def _checkin_check_in(self, params: dict[str, Any], recipient: int,
                                 language: str) -> Any:
-        since = format_datetime(datetime.fromisoformat(params["since"]).astimezone(self._zone),
-                                "d MMMM", locale=language)
-        relayed = int(params.get("relayed", 0))
-        if relayed:
-            return await self._relayed_check_in(relayed, since, params, recipient)
+        if params.get("relayed"):
+            return await self._relayed_check_in(params, recipient, language)
         return await self._check_in(t("Did you talk with {name} since {since}?").replace(
-            "{since}", since), params, recipient)
+            "{since}", self._since(params, language)), params, recipient)
 
-    async def _relayed_check_in(self, relayed: int, since: str, params: dict[str, Any],
-                                recipient: int) -> Any:
+    async def _relayed_check_in(self, params: dict[str, Any], recipient: int,
+                                language: str) -> Any:
         # The bot saw the messages; it only asks what it cannot know.
         from handlers.keeping import met_keyboard
 
+        relayed, since = int(params["relayed"]), self._since(params, language)
         name = await self._other_name(params, recipient)
         if name is None:
             return None

@@ -9,11 +9,13 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from handlers.attachments import offer
 from handlers.callbacks import CloseReport, EndAnswer, NewMatch, Rating
 from handlers.common import edit_markup, pressed_text
 from handlers.markup import Markup, answer, edit_text, t
 from handlers.states import Feedback, Report
 from handlers.texts import chosen
+from mentoring.attachments import ReportAttachments
 from mentoring.matchmaking import Matchmaker, Outcome
 from mentoring.pair_care import MAX_REPORT, RATINGS, PairCare
 
@@ -138,7 +140,8 @@ async def report(message: Message, state: FSMContext) -> None:
                             "programme staff will read it. Send /cancel to give up."))
 
 
-async def report_text(message: Message, state: FSMContext, care: PairCare) -> None:
+async def report_text(message: Message, state: FSMContext, care: PairCare,
+                      attachments: ReportAttachments) -> None:
     if message.from_user is None or not message.text:
         await answer(message, t("Please describe the problem in a message."))
         return
@@ -146,10 +149,11 @@ async def report_text(message: Message, state: FSMContext, care: PairCare) -> No
         await answer(message, t("That is too long: please keep it under {limit} characters.")
                               .format(limit=MAX_REPORT))
         return
-    await care.report(message.from_user.id, message.text)
+    report_id = await care.report(message.from_user.id, message.text)
     await state.clear()
     await answer(message, t("Thank you for telling us. The staff have been alerted and will "
                             "contact you; reminders for your binôme are paused meanwhile."))
+    await offer(message, attachments, report_id, message.from_user.id)
 
 
 async def reports(message: Message, care: PairCare) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import statistics
+from zoneinfo import ZoneInfo
 
 from aiogram import Bot, Router
 from aiogram.exceptions import TelegramBadRequest
@@ -16,18 +17,21 @@ from aiogram.types import (
     CallbackQuery,
     Message,
 )
-from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import I18n, get_i18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
+from babel.dates import format_date
+from babel.numbers import format_decimal
 
 from handlers import texts
 from handlers.callbacks import RiskAction
-from handlers.markup import answer, answer_document, answer_photo, lines, t, tn
+from handlers.markup import Markup, answer, answer_document, answer_photo, lines, t, tn
 from mentoring import catalog, places
 from mentoring.errors import Stale
 from mentoring.matchmaking import Matchmaker
 from mentoring.pair_care import PairCare
 from mentoring.ports import Clock
+from mentoring.relay import RelayActivity
 from mentoring.signup import Signup
 from mentoring.staff import (
     EXPORT_ENCODING,
@@ -115,6 +119,12 @@ async def stats(message: Message, staff: StaffDirectory) -> None:
         t("Check-ins answered: {rate} ({answers} answers to {sent} questions)").format(
             rate=answers, answers=figures["check_in_answers"], sent=sent),
         t("Pairs at risk: {count}").format(count=figures["pairs_at_risk"]),
+        t("Messages relayed in the last 7 days: {count} ({per_pair} per active pair)").format(
+            count=figures["relayed_week"],
+            per_pair=_per_pair(figures["relayed_week"], figures["pairs_active"])),
+        t("Pairs who wrote to each other both ways through the bot in the last 30 days: "
+          "{count} of {active}").format(count=figures["pairs_two_way_month"],
+                                        active=figures["pairs_active"]),
         t("Messages that failed in the last 7 days: {count}").format(
             count=figures["outbox_failed_week"]),
     ]
@@ -128,6 +138,11 @@ async def stats(message: Message, staff: StaffDirectory) -> None:
                          _("Week by week"))
     await answer_photo(message, BufferedInputFile(chart, filename="binome-weeks.png"),
                        caption=t("Sign-ups and new pairs, week by week."))
+
+
+def _per_pair(messages: int, pairs: int) -> str:
+    return (format_decimal(messages / pairs, "0.0", locale=get_i18n().current_locale)
+            if pairs else "–")
 
 
 async def gaps(message: Message, staff: StaffDirectory) -> None:
@@ -144,12 +159,30 @@ async def gaps(message: Message, staff: StaffDirectory) -> None:
     await answer(message, lines(*shown))
 
 
-async def risk(message: Message, staff: StaffDirectory) -> None:
-    """Pairs gone quiet or with an open report, each with one-tap actions."""
+def relay_line(activity: RelayActivity | None, zone: ZoneInfo) -> Markup:
+    """What staff see of a pair's messages through the bot: counts and a date, never
+    what was written."""
+    if activity is None or not activity.month:
+        return t("Through the bot: no message in the last 30 days.")
+    last = activity.last_at
+    day = (format_date(last.astimezone(zone).date(), "d MMMM",
+                       locale=get_i18n().current_locale) if last else "–")
+    text = tn("Through the bot: {week} message in the last 7 days, {month} in 30 days, "
+              "last on {day}.",
+              "Through the bot: {week} messages in the last 7 days, {month} in 30 days, "
+              "last on {day}.", activity.week).format(week=activity.week,
+                                                      month=activity.month, day=day)
+    return text if activity.two_way else lines(text, t("Only one of them wrote."))
+
+
+async def risk(message: Message, staff: StaffDirectory, zone: ZoneInfo) -> None:
+    """Pairs gone quiet or with an open report, each with one-tap actions, and what the
+    relay saw of them."""
     pairs = await staff.pairs_at_risk()
     if not pairs:
         await answer(message, t("No pair at risk right now."))
         return
+    activity = await staff.relay_activity([pair[0] for pair in pairs])
     for pair_id, student_id, volunteer_id, silent, frozen in pairs:
         state = (_("a report is open") if frozen else
                  _("no news for {periods} check-ins").format(periods=silent))
@@ -160,10 +193,11 @@ async def risk(message: Message, staff: StaffDirectory) -> None:
         kb.button(text=_("Rematch the student"),
                   callback_data=RiskAction(pair=pair_id, action="rematch"))
         kb.adjust(2, 2)
-        await answer(message, t("Pair {pair} (student {student}, volunteer {volunteer}): "
-                                "{state}.").format(pair=pair_id, student=student_id,
-                                                   volunteer=volunteer_id, state=state),
-                              reply_markup=kb.as_markup())
+        heading = t("Pair {pair} (student {student}, volunteer {volunteer}): "
+                    "{state}.").format(pair=pair_id, student=student_id,
+                                       volunteer=volunteer_id, state=state)
+        await answer(message, lines(heading, relay_line(activity.get(pair_id), zone)),
+                     reply_markup=kb.as_markup())
 
 
 async def risk_action(callback: CallbackQuery, callback_data: RiskAction, care: PairCare,

@@ -38,6 +38,7 @@ class StaleReason(StrEnum):
     ENDED = "ended"
     CLOSED = "closed"
     FINISHED = "finished"
+    ATTACHED = "attached"
 
 
 class Stale(DomainError):

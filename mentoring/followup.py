@@ -116,6 +116,10 @@ LADDER = frozenset({CheckInKind.CHECK_IN, CheckInKind.NUDGE, CheckInKind.SECOND_
 until a yes."""
 
 
+FIRST_QUESTIONS = frozenset({CheckInKind.FIRST_EXCHANGE, CheckInKind.FIRST_EXCHANGE_AGAIN})
+"""The questions about the pair's first exchange, asked before the rhythm begins."""
+
+
 class Answer(StrEnum):
     YES = "yes"
     NOT_YET = "not_yet"
@@ -169,11 +173,13 @@ def advance(clock: PairClock, now: datetime, policy: FollowUpPolicy,
             talked: bool = False) -> tuple[PairClock, CheckInKind]:
     """The due step is being sent at ``now``: the clock after it, and the step's kind.
 
-    ``talked`` says the pair wrote to each other both ways through the bot during the
-    period that ends (see :func:`talked_through_bot`): a ladder step is then a plain
+    ``talked`` says the pair wrote to each other both ways through the bot since
+    :func:`counted_since` (see :func:`talked_through_bot`): a ladder step is then a plain
     CHECK_IN and the ladder starts over, as after a yes, so such a pair is never nudged
-    as silent nor reported to staff. The next step is timed from ``now``, when the step is
-    sent. Raises ValueError when nothing is due, so a step can never be sent twice.
+    as silent nor reported to staff; a first-exchange question is sent as it is (it then
+    says what the bot saw) but the first exchange has happened, so it is not asked again
+    and the rhythm begins. The next step is timed from ``now``, when the step is sent.
+    Raises ValueError when nothing is due, so a step can never be sent twice.
     """
     if not due(clock, now):
         raise ValueError(f"pair {clock.pair_id}: nothing is due at {now.isoformat()}")
@@ -184,6 +190,9 @@ def advance(clock: PairClock, now: datetime, policy: FollowUpPolicy,
     clock = replace(clock, sequence=clock.sequence + 1)
     if sent is CheckInKind.PROGRAMME_END:
         return replace(clock, ended=True), sent
+    if talked and sent in FIRST_QUESTIONS:
+        clock = replace(clock, first_exchange_done=True)
+        return _schedule(clock, CheckInKind.CHECK_IN, now + clock.rhythm.period, policy), sent
     if sent is CheckInKind.FIRST_EXCHANGE:
         return _schedule(clock, CheckInKind.FIRST_EXCHANGE_AGAIN,
                          now + policy.not_yet_again_after, policy), sent
@@ -277,6 +286,17 @@ def period_began(clock: PairClock) -> datetime:
     :func:`change_rhythm` keeps it so), which is the moment the period began.
     """
     return clock.next_due_at - clock.rhythm.period
+
+
+def counted_since(clock: PairClock) -> datetime | None:
+    """From when relayed messages count for the clock's next step: the introduction for
+    the first-exchange questions, the period's start for a ladder step, and never for the
+    programme's end (None)."""
+    if clock.next_kind in FIRST_QUESTIONS:
+        return clock.started_at
+    if clock.next_kind in LADDER:
+        return period_began(clock)
+    return None
 
 
 def talked_through_bot(counts: Mapping[tuple[int, int], int], student_id: int,

@@ -58,8 +58,8 @@ class KeepingInTouch:
                     return sent
                 clocks, notes = [], []
                 staff = sorted(set(self._staff) | await uow.staff.members())
-                periods = {step.clock.pair_id: followup.period_began(step.clock)
-                           for step in steps if step.clock.next_kind in followup.LADDER}
+                periods = {step.clock.pair_id: since for step in steps
+                           if (since := followup.counted_since(step.clock)) is not None}
                 relayed = await uow.followups.relayed(periods, now) if periods else {}
                 for step in steps:
                     counts = relayed.get(step.clock.pair_id, {})
@@ -87,8 +87,8 @@ class KeepingInTouch:
             "silent_periods": previous.silent_periods}
         if relayed:
             # The question then says what the bot saw and asks only whether they met.
-            params.update(relayed=relayed,
-                          since=followup.period_began(previous).isoformat())
+            began = followup.counted_since(previous) or previous.started_at
+            params.update(relayed=relayed, since=began.isoformat())
         people = [(step.student_id, step.student_department, "student"),
                   (step.volunteer_id, step.volunteer_department, "volunteer")]
         if kind is CheckInKind.STAFF_ALERT:

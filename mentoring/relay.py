@@ -60,6 +60,22 @@ class Delivered:
 
 
 @dataclass(frozen=True)
+class RelayActivity:
+    """What staff see of a pair's messages through the bot: counts and dates, never
+    content. ``week`` and ``month`` count both directions over the last 7 and 30 days;
+    ``two_way`` says both members wrote in the last 30 days."""
+
+    week: int = 0
+    month: int = 0
+    two_way: bool = False
+    last_at: datetime | None = None
+
+
+STAFF_WEEK, STAFF_MONTH = timedelta(days=7), timedelta(days=30)
+"""The windows of the staff's relay figures."""
+
+
+@dataclass(frozen=True)
 class Member:
     """One of the sender's active pairs."""
 

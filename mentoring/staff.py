@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -12,6 +12,7 @@ from typing import Any
 
 from mentoring import catalog, places
 from mentoring.ports import Clock, UnitOfWork
+from mentoring.relay import RelayActivity
 
 
 class StaffChange(StrEnum):
@@ -107,7 +108,7 @@ class StaffDirectory:
         files = {}
         async with self._uow() as uow:
             for kind in EXPORTS:
-                files[kind] = to_csv(await uow.staff.export_rows(kind))
+                files[kind] = to_csv(await uow.staff.export_rows(kind, now))
             await uow.staff.audit(actor_id, "export", {"files": list(EXPORTS)}, now)
             await uow.commit()
         return files
@@ -133,6 +134,12 @@ class StaffDirectory:
     async def pairs_at_risk(self, limit: int = 30) -> list[tuple[int, int, int, int, bool]]:
         async with self._uow() as uow:
             return await uow.staff.pairs_at_risk(limit)
+
+    async def relay_activity(self, pair_ids: Sequence[int]) -> dict[int, RelayActivity]:
+        """How much each pair wrote through the bot lately, and when last; counts and
+        dates only (the content is never stored)."""
+        async with self._uow() as uow:
+            return await uow.staff.relay_activity(pair_ids, self._clock())
 
     async def gaps(self) -> list[Gap]:
         """Waiting students against free volunteer places, by family of fields and region,

@@ -6,9 +6,10 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import case, delete, distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from mentoring.relay import STAFF_MONTH, STAFF_WEEK, RelayActivity
 from storage.tables import (
     AuditRow,
     ExchangeRow,
@@ -17,6 +18,7 @@ from storage.tables import (
     OutboxRow,
     PairRow,
     ProposalRow,
+    RelayMessageRow,
     StaffMemberRow,
     StudentProfileRow,
     UserRow,
@@ -39,6 +41,26 @@ def _proposed() -> Any:
     return select(ProposalRow.id).where(
         ProposalRow.student_id == StudentProfileRow.user_id,
         ProposalRow.status == "open").exists()
+
+
+def _case_count(condition: Any) -> Any:
+    return case((condition, 1), else_=0)
+
+
+def _relay_columns(now: datetime) -> list[Any]:
+    """The pair's relayed messages over 7 and 30 days and the last one, as columns of the
+    pairs export: counts and a date, never content."""
+    def count(since: datetime, name: str) -> Any:
+        return (select(func.count()).where(RelayMessageRow.pair_id == PairRow.id,
+                                           RelayMessageRow.sent_at >= since,
+                                           RelayMessageRow.sent_at <= now)
+                .scalar_subquery().label(name))
+
+    last = (select(func.max(RelayMessageRow.sent_at))
+            .where(RelayMessageRow.pair_id == PairRow.id, RelayMessageRow.sent_at <= now)
+            .scalar_subquery().label("last_relayed_at"))
+    return [count(now - STAFF_WEEK, "relayed_7_days"),
+            count(now - STAFF_MONTH, "relayed_30_days"), last]
 
 
 class SqlStaff:
@@ -109,6 +131,12 @@ class SqlStaff:
         asked = await scalar(select(func.count()).select_from(OutboxRow).where(
             OutboxRow.kind.like("checkin_%"), OutboxRow.status == "sent"))
         answered = await scalar(select(func.count()).select_from(ExchangeRow))
+        active = select(PairRow.id).where(PairRow.status == "active")
+        two_way = (select(RelayMessageRow.pair_id)
+                   .where(RelayMessageRow.sent_at >= now - STAFF_MONTH,
+                          RelayMessageRow.pair_id.in_(active))
+                   .group_by(RelayMessageRow.pair_id)
+                   .having(func.count(distinct(RelayMessageRow.sender_id)) > 1).subquery())
         return {
             "users": sum(roles.values()),
             "students": roles.get("student", 0), "volunteers": roles.get("volunteer", 0),
@@ -131,6 +159,9 @@ class SqlStaff:
             "pairs_active": await scalar(select(func.count()).select_from(PairRow).where(
                 PairRow.status == "active")),
             "check_ins_sent": asked, "check_in_answers": answered,
+            "relayed_week": await scalar(select(func.count()).select_from(RelayMessageRow)
+                                         .where(RelayMessageRow.sent_at >= now - STAFF_WEEK)),
+            "pairs_two_way_month": await scalar(select(func.count()).select_from(two_way)),
             "pairs_at_risk": await scalar(select(func.count()).select_from(FollowUpRow).where(
                 FollowUpRow.ended.is_(False), at_risk())),
             # A failed row keeps the due date of its last attempt, which is when it failed.
@@ -169,8 +200,9 @@ class SqlStaff:
             .limit(limit))
         return [(p, s, v, n, bool(f)) for p, s, v, n, f in rows.all()]
 
-    async def export_rows(self, kind: str) -> list[dict[str, Any]]:
-        """Rows for the staff's CSV export: students, volunteers, pairs or checkins."""
+    async def export_rows(self, kind: str, now: datetime) -> list[dict[str, Any]]:
+        """Rows for the staff's CSV export: students, volunteers, pairs (with their relay
+        counts over 7 and 30 days and last relayed message) or checkins."""
         query: Any
         if kind == "students":
             query = select(UserRow.id, UserRow.language, UserRow.source, UserRow.created_at,
@@ -194,7 +226,8 @@ class SqlStaff:
             query = select(PairRow.id, PairRow.student_id, PairRow.volunteer_id,
                            PairRow.status, PairRow.started_at, PairRow.ended_at,
                            FollowUpRow.rhythm, FollowUpRow.silent_periods,
-                           FollowUpRow.last_exchange_at).join(
+                           FollowUpRow.last_exchange_at,
+                           *_relay_columns(now)).join(
                 FollowUpRow, FollowUpRow.pair_id == PairRow.id, isouter=True)
         elif kind == "checkins":
             query = select(ExchangeRow.pair_id, ExchangeRow.user_id, ExchangeRow.answer,
@@ -203,6 +236,25 @@ class SqlStaff:
             raise ValueError(kind)
         result = await self._session.execute(query)
         return [dict(row._mapping) for row in result.all()]
+
+    async def relay_activity(self, pair_ids: Sequence[int],
+                             now: datetime) -> dict[int, RelayActivity]:
+        """Counts over 7 and 30 days, both ways, and last relayed message of these pairs."""
+        if not pair_ids:
+            return {}
+        week = now - STAFF_WEEK
+        rows = await self._session.execute(
+            select(RelayMessageRow.pair_id,
+                   func.count(), func.count(distinct(RelayMessageRow.sender_id)),
+                   func.sum(_case_count(RelayMessageRow.sent_at >= week)),
+                   func.max(RelayMessageRow.sent_at))
+            .where(RelayMessageRow.pair_id.in_(list(pair_ids)),
+                   RelayMessageRow.sent_at >= now - STAFF_MONTH,
+                   RelayMessageRow.sent_at <= now)
+            .group_by(RelayMessageRow.pair_id))
+        return {pair: RelayActivity(week=int(in_week or 0), month=int(month),
+                                    two_way=int(senders) > 1, last_at=last)
+                for pair, month, senders, in_week, last in rows.all()}
 
     async def weekly(self, since: datetime) -> dict[str, list[datetime]]:
         """When students and volunteers signed up, and when pairs began, since ``since``."""

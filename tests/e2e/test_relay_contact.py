@@ -1,5 +1,6 @@
 """A pair who talk through the bot and never answer a check-in is never nudged as silent: the
-check-in says how many times they wrote to each other and asks only whether they met."""
+check-in, the first-exchange question included, says how many times they wrote to each other
+and asks only whether they met."""
 
 from __future__ import annotations
 
@@ -36,8 +37,10 @@ async def test_a_pair_talking_through_the_bot_gets_no_silence_nudge(
             await binome.tick(moment)
             await binome.drain(moment)
         kinds = await kinds_for(binome, lea.id)
-        assert kinds[:2] == ["checkin_first_exchange", "checkin_first_exchange_again"]
-        assert kinds[2:] and set(kinds[2:]) == {"checkin_check_in"}
+        # They wrote both ways before the first-exchange question: it says so, and is
+        # not asked again; the weekly check-ins follow.
+        assert kinds[0] == "checkin_first_exchange"
+        assert kinds[1:] and set(kinds[1:]) == {"checkin_check_in"}
         assert await kinds_for(binome, marc.id) == kinds
         assert await kinds_for(binome, staff.id) == []
         said = [m for m in await lea.bot_messages()
@@ -46,6 +49,10 @@ async def test_a_pair_talking_through_the_bot_gets_no_silence_nudge(
         seen = {"fr": "Marc et toi, vous vous êtes écrit ",
                 "en": "You and Marc wrote to each other "}[language]
         assert all(m["text"].startswith(seen) for m in said), [m["text"] for m in said]
+        assert len(said) == len(kinds)  # the first-exchange question too
+        first = {"fr": "Marc et toi, vous vous êtes écrit 2 fois depuis le 7 septembre.",
+                 "en": "You and Marc wrote to each other 2 times since 7 September."}
+        assert said[0]["text"].startswith(first[language]), said[0]["text"]
         buttons = [b["text"] for row in said[-1]["reply_markup"]["inline_keyboard"]
                    for b in row]
         assert buttons[0] == binome.t("✅ Yes, we met or called", language)

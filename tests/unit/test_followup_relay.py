@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mentoring.followup import (
+    FIRST_QUESTIONS,
     LADDER,
     Answer,
     CheckInKind,
@@ -16,6 +17,7 @@ from mentoring.followup import (
     advance,
     answered,
     change_rhythm,
+    counted_since,
     period_began,
     relayed_total,
     silent_flagged,
@@ -86,10 +88,31 @@ def test_without_relayed_messages_the_ladder_climbs_as_before() -> None:
     assert kinds == [K.CHECK_IN, K.NUDGE, K.SECOND_NUDGE, K.STAFF_ALERT]
 
 
-def test_the_first_exchange_questions_are_unchanged() -> None:
+def test_a_first_exchange_through_the_bot_is_not_asked_again() -> None:
     clock = start(1, T0, POLICY)
-    clock, kind = advance(clock, clock.next_due_at, POLICY, talked=True)
+    assert counted_since(clock) == T0
+    sent_at = clock.next_due_at
+    clock, kind = advance(clock, sent_at, POLICY, talked=True)
+    assert kind is K.FIRST_EXCHANGE and clock.first_exchange_done
+    assert (clock.next_kind, clock.next_due_at) == (K.CHECK_IN, sent_at + Rhythm.BIWEEKLY.period)
+    assert counted_since(clock) == sent_at
+
+
+def test_the_first_exchange_asked_again_counts_from_the_introduction_too() -> None:
+    clock = start(1, T0, POLICY)
+    clock, kind = advance(clock, clock.next_due_at, POLICY)
     assert kind is K.FIRST_EXCHANGE and clock.next_kind is K.FIRST_EXCHANGE_AGAIN
+    assert counted_since(clock) == T0
+    clock, kind = advance(clock, clock.next_due_at, POLICY, talked=True)
+    assert kind is K.FIRST_EXCHANGE_AGAIN and clock.first_exchange_done
+    assert clock.next_kind is K.CHECK_IN
+
+
+def test_without_relay_the_first_exchange_questions_are_unchanged() -> None:
+    clock = start(1, T0, POLICY)
+    clock, kind = advance(clock, clock.next_due_at, POLICY, talked=False)
+    assert kind is K.FIRST_EXCHANGE and clock.next_kind is K.FIRST_EXCHANGE_AGAIN
+    assert not clock.first_exchange_done
 
 
 policies = st.builds(
@@ -109,9 +132,12 @@ def test_two_way_relay_in_a_period_never_gives_a_silence_step(
         if clock.ended:
             break
         was_ladder = clock.next_kind in LADDER
+        was_first = clock.next_kind in FIRST_QUESTIONS
         clock, kind = advance(clock, clock.next_due_at + timedelta(hours=late_hours), policy,
                               talked=talked)
         if talked and was_ladder:
             assert kind in (K.CHECK_IN, K.PROGRAMME_END)
             assert not silent_flagged(clock, policy)
         assert kind not in (K.NUDGE, K.SECOND_NUDGE, K.STAFF_ALERT) or not talked
+        if talked and was_first:
+            assert clock.first_exchange_done and clock.next_kind not in FIRST_QUESTIONS
