@@ -293,8 +293,8 @@ async def burst(watch: Watch, running: RunningSandbox, members: list[Member], ea
 # -- running it --------------------------------------------------------------------------------
 
 
-async def start_bot(running: RunningSandbox, url: str, workdir: Path,
-                    send_rate: float) -> asyncio.subprocess.Process:
+async def start_bot(running: RunningSandbox, url: str, workdir: Path, send_rate: float,
+                    profile: str | None = None) -> asyncio.subprocess.Process:
     env = {**os.environ, "BOT_TOKEN": running.token, "TELEGRAM_API_URL": running.url,
            "DATABASE_URL": url, "REDIS_URL": "", "LOG_LEVEL": "WARNING",
            "SEND_RATE": str(send_rate),
@@ -303,7 +303,8 @@ async def start_bot(running: RunningSandbox, url: str, workdir: Path,
     log = (workdir / "bot.log").open("ab")
     try:
         return await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", env=env, cwd=workdir,
+            sys.executable, *(["-m", "cProfile", "-o", profile] if profile else []),
+            "-m", "bot", "run", env=env, cwd=workdir,
             stdin=asyncio.subprocess.DEVNULL, stdout=log, stderr=log,
             preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None)
     finally:
@@ -332,7 +333,7 @@ async def benchmark(args: argparse.Namespace) -> dict[str, Any]:
             running.sandbox.create_user(first_name=member.name, id=member.user_id,
                                         language_code="fr", started=True)
         watch = Watch(running)
-        process = await start_bot(running, url, workdir, args.send_rate)
+        process = await start_bot(running, url, workdir, args.send_rate, args.profile)
         loop = asyncio.get_running_loop()
         try:
             await wait_polling(running, process, loop.time() + 60)
@@ -433,6 +434,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--timeout", type=float, default=30,
                         help="seconds one timed message may take (30; the burst gets 10 times)")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument("--profile", metavar="FILE", default=None,
+                        help="run the bot under cProfile and write its statistics to FILE")
     parser.add_argument("--keep", action="store_true", help="keep the bot log and database")
     args = parser.parse_args(argv)
     if args.burst_pairs > args.pairs or args.pairs < 2:
