@@ -150,8 +150,13 @@ def build_sender(runtime: Runtime, bot: Bot,
     async def alert(row: Claimed, error: str) -> None:
         await runtime.contacts.introduction_refused(row.id, row.kind, row.params, error)
 
-    return OutboxSender(runtime.outbox, bot, render, runtime.settings.send_rate,
-                        clock or runtime.clock, alert)
+    sender = OutboxSender(runtime.outbox, bot, render, runtime.settings.send_rate,
+                          clock or runtime.clock, alert)
+    if isinstance(runtime.relay.store, SqlRelay):
+        # A relayed message goes at once when this process sends the outbox; a worker that
+        # does not (webhook mode, several processes) leaves it to the leader's next round.
+        runtime.relay.store.on_queued = sender.wake
+    return sender
 
 
 def build_progress(runtime: Runtime, bot: Bot, sender: OutboxSender) -> BroadcastProgress:

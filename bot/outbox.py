@@ -10,7 +10,6 @@ failed with its error and never holds up the others.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -36,6 +35,8 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
 MAX_IN_FLIGHT = 16
+HELD = 4
+"""Batches a sender may hold at once while the chats of those in hand wait for their pace."""
 
 INTRODUCTIONS = frozenset({"intro_student", "intro_volunteer"})
 
@@ -104,6 +105,13 @@ class Pacer:
         self._margin = min(self.MAX_MARGIN, self._margin + 0.01)
         self._last_refusal = now
 
+    def monotonic(self) -> float:
+        return self._monotonic()
+
+    def ready_at(self, chat_id: int) -> float:
+        """When ``chat_id``'s next message may go (monotonic seconds; past if now)."""
+        return self._chat_next.get(chat_id, 0.0)
+
     async def wait(self, chat_id: int) -> None:
         now = self._monotonic()
         if self._margin > self.BASE_MARGIN and now - self._last_refusal > self.CALM_SECONDS:
@@ -128,6 +136,12 @@ class OutboxSender:
         self._clock = clock
         self._batch = max(1, int(rate * 2))
         self._stopping = asyncio.Event()
+        self._woken = asyncio.Event()
+
+    def wake(self) -> None:
+        """Something was queued that someone is waiting for (a relayed message): start the
+        next round now rather than at the end of the pause between rounds."""
+        self._woken.set()
 
     def stop(self) -> None:
         """Finish the sends in flight, give back the rows claimed but not sent yet, and
@@ -162,16 +176,22 @@ class OutboxSender:
                 if not unsent:
                     break
                 while unsent and not self._stopping.is_set():
-                    row = unsent[0]
+                    index = self._next(unsent)
+                    if not self._ready(unsent[index]) and len(unsent) < HELD * self._batch:
+                        # Every chat in hand waits for its second: take more rows, so
+                        # that a few people's bursts do not slow everyone else down.
+                        unsent += await self._more(unsent)
+                        index = self._next(unsent)
+                    row = unsent[index]
                     message = await self._prepare(row)
                     if message is None:
-                        unsent.pop(0)
+                        unsent.pop(index)
                         continue
                     await room.acquire()
                     if not await self._turn(row.recipient_id):
                         room.release()
                         break
-                    unsent.pop(0)
+                    unsent.pop(index)
                     task = asyncio.create_task(
                         self._after(latest.get(row.recipient_id), row, message))
                     latest[row.recipient_id] = task
@@ -188,6 +208,31 @@ class OutboxSender:
                                   [row.id for row in unsent])
         return delivered
 
+    def _ready(self, row: Claimed) -> bool:
+        return self.pacer.ready_at(row.recipient_id) <= self.pacer.monotonic()
+
+    async def _more(self, unsent: list[Claimed]) -> list[Claimed]:
+        """The next due rows, but none already in hand (a row held past its lease is due
+        again and must not be sent twice)."""
+        held = {row.id for row in unsent}
+        return [row for row in await self._queue.claim(self._clock(), self._batch)
+                if row.id not in held]
+
+    def _next(self, unsent: list[Claimed]) -> int:
+        """The first row whose chat may have a message now, else the one whose chat may
+        soonest: someone who pasted thirty messages waits a second per message, and the
+        others' messages go meanwhile instead of queueing behind theirs. A chat's own rows
+        keep their order, since they share their chat's moment."""
+        now = self.pacer.monotonic()
+        best, best_at = 0, float("inf")
+        for index, row in enumerate(unsent):
+            at = max(now, self.pacer.ready_at(row.recipient_id))
+            if at < best_at:
+                best, best_at = index, at
+                if at <= now:
+                    break
+        return best
+
     async def _turn(self, chat_id: int) -> bool:
         """Wait for this chat's slot; False if the sender is told to stop meanwhile (a 429
         can make that wait long)."""
@@ -202,16 +247,25 @@ class OutboxSender:
 
     async def run(self, every: float = 1.0,
                   while_true: Callable[[], bool] = lambda: True) -> None:
-        """Drain forever, a round every ``every`` seconds, in the rounds ``while_true``
-        allows (the process that leads)."""
+        """Drain forever, a round every ``every`` seconds or at once when woken, in the
+        rounds ``while_true`` allows (the process that leads)."""
         while not self._stopping.is_set():
             try:
                 if while_true():
                     await self.drain()
             except Exception:
                 log.exception("outbox round failed")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), every)
+            await self._pause(every)
+
+    async def _pause(self, every: float) -> None:
+        """Until the next round: ``every`` seconds, or less when woken or stopped."""
+        woken = asyncio.ensure_future(self._woken.wait())
+        stopping = asyncio.ensure_future(self._stopping.wait())
+        await asyncio.wait({woken, stopping}, timeout=every,
+                           return_when=asyncio.FIRST_COMPLETED)
+        for future in (woken, stopping):
+            future.cancel()
+        self._woken.clear()
 
     async def _prepare(self, row: Claimed) -> Rendered | None:
         """The message for ``row``; None when it no longer applies (recorded as skipped) or

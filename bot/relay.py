@@ -65,13 +65,22 @@ class RelayTexts:
             return Rendered(deliver=self._guarded(params, recipient, _edit(params, recipient)),
                             settled=forget)
 
+        recorded = False
+
         async def after(copy_id: int) -> None:
+            nonlocal recorded
+            # One transaction: the record, and the content leaving the outbox row.
             await store.record(Delivered(
                 params["pair_id"], params["sender_id"], recipient, params["kind"],
-                self._clock(), params["message_id"], copy_id))
+                self._clock(), params["message_id"], copy_id), outbox_id)
+            recorded = True
+
+        async def unless_recorded() -> None:
+            if not recorded:
+                await forget()
 
         return Rendered(deliver=self._guarded(params, recipient, _copy(params, recipient)),
-                        after=after, settled=forget)
+                        after=after, settled=unless_recorded)
 
     def _guarded(self, params: dict[str, Any], recipient: int,
                  deliver: Callable[[Bot], Awaitable[int]]) -> Callable[[Bot], Awaitable[int]]:

@@ -235,6 +235,14 @@ class SandboxUser:
         """Send a poll (which the Bot API cannot copy)."""
         return await self._act("message", {"poll": question}, wait)
 
+    async def dice(self, emoji: str = "🎲", *, wait: bool = True) -> dict[str, Any]:
+        """Throw a dice (which the Bot API cannot copy)."""
+        return await self._act("message", {"dice": emoji}, wait)
+
+    async def protected(self, text: str, *, wait: bool = True) -> dict[str, Any]:
+        """Send a text whose content is protected (which the Bot API cannot copy)."""
+        return await self._act("message", {"text": text, "protected": True}, wait)
+
     async def edit_caption(self, message_id: int, caption: str, *,
                            wait: bool = True) -> dict[str, Any]:
         """Edit the caption of one of this user's photos or files."""

@@ -35,8 +35,11 @@ def _source(sandbox: Sandbox, params: Params, verb: str) -> tuple[Chat, StoredMe
     message = source.messages.get(message_id)
     if message is None:
         raise bad_request(f"message to {verb} not found")
-    if verb == "copy" and message_id in UNCOPYABLE.get(source.instance, {}):
+    kind = UNCOPYABLE.get(source.instance, {}).get(message_id)
+    if verb == "copy" and kind is not None:
         raise bad_request("the message can't be copied")
+    if verb == "forward" and kind == "protected":
+        raise bad_request("message can't be forwarded")
     return source, message
 
 

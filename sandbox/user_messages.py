@@ -19,8 +19,10 @@ MAX_TEXT, MAX_CAPTION = 4096, 1024
 def send(sandbox: Sandbox, user_id: int, body: dict[str, Any]) -> tuple[QueuedUpdate,
                                                                          StoredMessage]:
     """``body``: ``text``, or ``document`` {file_name, content?, mime_type?} or ``photo``
-    (true), with an optional ``caption``; or ``poll`` (a question); ``reply_to`` a message id
-    of the chat."""
+    (true), with an optional ``caption``; or ``poll`` (a question) or ``dice`` (its emoji);
+    ``reply_to`` a message id of the chat; ``protected`` (true) for a message whose content
+    is protected (forwarded from a chat that forbids saving content), which the Bot API
+    refuses to copy."""
     chat = _chat_of_active(sandbox, user_id)
     reply_to = body.get("reply_to")
     if reply_to is not None and reply_to not in chat.messages:
@@ -29,7 +31,7 @@ def send(sandbox: Sandbox, user_id: int, body: dict[str, Any]) -> tuple[QueuedUp
     if caption is not None and utf16_len(caption) > MAX_CAPTION:
         raise ControlError(400, "Telegram clients cannot send captions over 1024 characters")
     content: dict[str, Any] = {"reply_to": reply_to}
-    poll = body.get("poll")
+    poll, dice = body.get("poll"), body.get("dice")
     if body.get("document") is not None:
         doc = body["document"]
         data = str(doc.get("content", "%PDF-1.4 sandbox")).encode()
@@ -39,7 +41,7 @@ def send(sandbox: Sandbox, user_id: int, body: dict[str, Any]) -> tuple[QueuedUp
     elif body.get("photo"):
         content["photo"] = sandbox.files.photo_sizes(make_png(320, 240), 320, 240)
         content["caption"] = caption or None
-    elif poll is not None:
+    elif poll is not None or dice is not None:
         content["text"] = None
     else:
         text = body.get("text")
@@ -57,6 +59,12 @@ def send(sandbox: Sandbox, user_id: int, body: dict[str, Any]) -> tuple[QueuedUp
             "total_voter_count": 0, "is_closed": False, "is_anonymous": True,
             "type": "regular", "allows_multiple_answers": False, "allows_revoting": False,
             "members_only": False}
+    if dice is not None:
+        mark_uncopyable(chat, message.message_id, "dice")
+        update.payload["message"]["dice"] = {"emoji": str(dice), "value": 4}
+    if body.get("protected"):
+        mark_uncopyable(chat, message.message_id, "protected")
+        update.payload["message"]["has_protected_content"] = True
     return update, message
 
 

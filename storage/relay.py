@@ -7,11 +7,12 @@ indexed with ``pair_id``). Rows go after ``KEEP`` or when the pair ends (``purge
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, insert, or_, select
-from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from mentoring.relay import KEEP, Delivered, Mapped, Member
 from storage.outbox import RELAY_LANE
@@ -30,6 +31,9 @@ CONTENT = ("body", "caption", "entities")
 class SqlRelay:
     def __init__(self, sessions: async_sessionmaker[Any]) -> None:
         self._sessions = sessions
+        self.on_queued: Callable[[], None] | None = None
+        """Called once a message is queued: the outbox sender of this process starts its
+        round at once (the person writing waits for it) instead of within a second."""
 
     async def enqueue(self, key: str, recipient_id: int, kind: str, params: dict[str, Any],
                       now: datetime) -> bool:
@@ -41,7 +45,9 @@ class SqlRelay:
             await session.execute(insert(OutboxRow).values(
                 key=key, recipient_id=recipient_id, kind=kind, params=params,
                 status="pending", due_at=now, attempts=0, created_at=now, lane=RELAY_LANE))
-            return True
+        if self.on_queued is not None:
+            self.on_queued()
+        return True
 
     async def noticed(self, user_id: int, reason: str, since: datetime) -> bool:
         """Whether ``user_id`` was queued a relay notice for ``reason`` at ``since`` or later."""
@@ -54,12 +60,14 @@ class SqlRelay:
     async def forget_content(self, outbox_id: int) -> None:
         """The text and caption a relay row held go once it has gone (or cannot go)."""
         async with self._sessions() as session, session.begin():
-            row = await session.get(OutboxRow, outbox_id)
-            if row is not None and any(k in row.params for k in CONTENT):
-                row.params = {k: v for k, v in row.params.items() if k not in CONTENT}
+            await _strip(session, outbox_id)
 
-    async def record(self, delivered: Delivered) -> None:
+    async def record(self, delivered: Delivered, outbox_id: int | None = None) -> None:
+        """The record of a delivered message; the content its outbox row ``outbox_id`` held
+        goes in the same transaction."""
         async with self._sessions() as session, session.begin():
+            if outbox_id is not None:
+                await _strip(session, outbox_id)
             session.add(RelayMessageRow(
                 pair_id=delivered.pair_id, sender_id=delivered.sender_id,
                 recipient_id=delivered.recipient_id, kind=delivered.kind,
@@ -164,8 +172,10 @@ class SqlRelay:
             return int(gone.rowcount or 0)
 
 
-
-
+async def _strip(session: AsyncSession, outbox_id: int) -> None:
+    row = await session.get(OutboxRow, outbox_id)
+    if row is not None and any(k in row.params for k in CONTENT):
+        row.params = {k: v for k, v in row.params.items() if k not in CONTENT}
 
 
 async def active_members(sessions: async_sessionmaker[Any], user_id: int) -> list[Member]:

@@ -1,9 +1,11 @@
 """The sandbox chat page in real Chromium. Against the real ``run_sandbox`` (sandbox, bot,
 scheduler and outbox sender in one process): a volunteer and a student sign up by clicking
 and typing, the volunteer accepts the proposal, both read the introduction, and moving the
-clock a week brings the first check-in question; a staff member sends an announcement to
-the volunteers and reads the report. Against a bare sandbox: formatting,
-escaping, files, pictures, edits, keyboards and the command menu look as in Telegram.
+clock a week brings the first check-in question; a pair (she forbids links to her account)
+writes through the bot, each reading the other's message under their name, and a reply; a
+staff member sends an announcement to the volunteers and reads the report. Against a bare
+sandbox: formatting, escaping, files, pictures, edits, keyboards and the command menu look
+as in Telegram.
 
 Screenshots go to the test's temporary directory; with ``BINOME_SCREENSHOT=path`` the last
 one is also saved there (that is how docs/sandbox-chat.png is made).
@@ -207,6 +209,65 @@ async def test_two_people_meet_in_the_browser(page: Any, tmp_path: Path) -> None
 
     if os.environ.get("BINOME_SCREENSHOT"):
         shutil.copy(final, os.environ["BINOME_SCREENSHOT"])
+
+
+async def wait_for_text(user: Any, text: str) -> dict[str, Any]:
+    """The bot message in ``user``'s chat that says ``text``, once the outbox brought it."""
+    for _ in range(300):
+        found = [m for m in await user.bot_messages() if text in (m.get("text") or "")]
+        if found:
+            return found[-1]
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"no message saying {text!r} within 30 s")
+
+
+async def test_a_pair_talks_through_the_bot_in_the_browser(sandbox_url: str,
+                                                           tmp_path: Path) -> None:
+    from tests.e2e.test_matching import sign_up_student, sign_up_volunteer
+
+    async with SandboxClient(sandbox_url) as client:
+        # A weekday morning: what the bot says on its own (proposal, cards) goes at once.
+        await client.time_travel(to=next_weekday_morning(datetime.now(UTC)).isoformat())
+        marc = await client.create_user("Marc", role="volunteer")
+        # No username, links to her account forbidden: only the relay can join them.
+        lea = await client.create_user("Léa", role="student", allows_links=False)
+        await sign_up_volunteer(marc, "fr")
+        await sign_up_student(lea)
+        await wait_for_text(marc, fr("📬 A student would like you as a mentor:"))
+        await marc.press(fr("✅ Accept"))
+        await wait_for_text(lea, fr("🎉 Good news: {name} will be your mentor!", name="Marc"))
+
+    async with chat_page(sandbox_url) as page:
+        await open_chat(page, lea.id)
+        assert "liens interdits" in await page.inner_text("#chat-sub")
+        await send(page, "Bonjour Marc, tu peux relire mon CV ?")
+        await open_chat(page, marc.id)
+        relayed = bubble(page, "Bonjour Marc, tu peux relire mon CV ?")
+        await relayed.wait_for()
+        # The partner sees who writes: her first name in bold on the first line.
+        assert await relayed.locator("b").first.inner_text() == "Léa:"
+        assert await page.locator(".row.incoming", has=page.locator(
+            ".text", has_text="tu peux relire mon CV")).count() == 1
+        await page.screenshot(path=tmp_path / "relay-volunteer.png")
+
+        # Marc answers with the page's reply button: on Léa's side it answers her message.
+        await page.locator(".row", has=page.locator(
+            ".text", has_text="tu peux relire mon CV")).locator(".reply-action").click()
+        await send(page, "Avec plaisir, envoie-le-moi.")
+        await open_chat(page, lea.id)
+        answer = bubble(page, "Avec plaisir, envoie-le-moi.")
+        await answer.wait_for()
+        assert await answer.locator("b").first.inner_text() == "Marc:"
+        assert await answer.locator(".quote .quote-text").inner_text() == (
+            "Bonjour Marc, tu peux relire mon CV ?")
+        assert await answer.locator(".quote .quote-from").inner_text() == "Léa"
+        await page.screenshot(path=tmp_path / "relay-student.png")
+
+    async with SandboxClient(sandbox_url) as client:
+        said = [m["text"] for m in await client.user(lea.id).bot_messages()]
+        heard = [m["text"] for m in await client.user(marc.id).bot_messages()]
+    assert said.count("Marc:\nAvec plaisir, envoie-le-moi.") == 1
+    assert heard.count("Léa:\nBonjour Marc, tu peux relire mon CV ?") == 1
 
 
 async def test_staff_announce_to_volunteers_from_the_page(page: Any, tmp_path: Path) -> None:

@@ -80,3 +80,35 @@ async def test_forward_hides_someone_who_forbids_links(api, client) -> None:
     # and it stays so on the page's transcript of the chat
     last = await marc.last_bot_message()
     assert last["forward_origin"]["type"] == "hidden_user"
+
+
+async def test_forward_of_a_file_and_a_photo_keeps_them_and_their_caption(api, client) -> None:
+    lea, marc = await two_users(client)
+    cv = await lea.document("cv.pdf", caption="Mon CV", wait=False)
+    forwarded = await api.ok("forwardMessage", chat_id=marc.id, from_chat_id=lea.id,
+                             message_id=cv["message"]["message_id"])
+    assert forwarded["document"]["file_name"] == "cv.pdf"
+    assert forwarded["caption"] == "Mon CV"
+    assert forwarded["forward_origin"]["sender_user"]["id"] == lea.id
+    photo = await lea.photo("Ma lettre", wait=False)
+    forwarded = await api.ok("forwardMessage", chat_id=marc.id, from_chat_id=lea.id,
+                             message_id=photo["message"]["message_id"])
+    assert forwarded["photo"] and forwarded["caption"] == "Ma lettre"
+    seen = await marc.bot_messages()
+    assert [m["caption"] for m in seen[-2:]] == ["Mon CV", "Ma lettre"]
+
+
+async def test_a_dice_and_protected_content_cannot_be_copied(api, client) -> None:
+    lea, marc = await two_users(client)
+    dice = await lea.dice("🎯", wait=False)
+    assert dice["message"]["dice"]["emoji"] == "🎯"
+    secret = await lea.protected("Ne pas diffuser", wait=False)
+    assert secret["message"]["has_protected_content"] is True
+    for sent in (dice, secret):
+        assert await api.error("copyMessage", chat_id=marc.id, from_chat_id=lea.id,
+                               message_id=sent["message"]["message_id"]) == (
+            400, "Bad Request: the message can't be copied")
+    assert await api.error("forwardMessage", chat_id=marc.id, from_chat_id=lea.id,
+                           message_id=secret["message"]["message_id"]) == (
+        400, "Bad Request: message can't be forwarded")
+    assert await marc.bot_messages() == []
