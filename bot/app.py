@@ -19,6 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from bot.config import Settings
 from bot.i18n import CatalogueI18n, make_i18n
+from bot.meetings import KINDS as MEETING_KINDS
+from bot.meetings import MeetingTexts
 from bot.metrics import AttemptMetrics, CallMetrics, UpdateMetrics
 from bot.middlewares import UserLanguage
 from bot.outbox import OutboxSender, Rendered
@@ -34,11 +36,13 @@ from mentoring.broadcast import Broadcasts
 from mentoring.contacts import Contacts
 from mentoring.keeping_in_touch import KeepingInTouch, VolunteerAvailability
 from mentoring.matchmaking import Matchmaker
+from mentoring.meeting_service import MeetingService
 from mentoring.pair_care import PairCare
 from mentoring.signup import Signup, now_utc
 from mentoring.staff import StaffDirectory
 from storage.conversations import DatabaseStorage
 from storage.database import make_engine, make_sessionmaker
+from storage.meetings import SqlMeetings
 from storage.outbox import Claimed, OutboxQueue
 from storage.relay import SqlRelay
 from storage.uow import uow_factory
@@ -67,6 +71,7 @@ class Runtime:
     notifications: Notifications
     contacts: Contacts
     relay: RelayService
+    meetings: MeetingService
     i18n: CatalogueI18n
     storage: BaseStorage
     isolation: BaseEventIsolation
@@ -106,6 +111,8 @@ def build_runtime(settings: Settings, clock: Callable[[], datetime] = now_utc) -
         availability=VolunteerAvailability(uow, clock, settings.follow_up_policy()),
         staff=staff,
         relay=RelayService(SqlRelay(sessions), signup, clock, staff.members),
+        meetings=MeetingService(SqlMeetings(sessions), clock, settings.keeping_policy().quiet,
+                                settings.timezone),
         broadcasts=Broadcasts(uow, clock),
         outbox=OutboxQueue(sessions),
         notifications=Notifications(signup, i18n, settings.timezone, contacts),
@@ -121,11 +128,14 @@ def build_sender(runtime: Runtime, bot: Bot,
 
     broadcasts = BroadcastTexts(runtime.broadcasts)
     relayed = RelayTexts(runtime.relay, runtime.i18n, clock or runtime.clock)
+    meetings = MeetingTexts(runtime.meetings, runtime.i18n)
 
     async def render(kind: str, params: dict[str, Any], recipient: int,
                      language: str, outbox_id: int) -> Rendered | None:
         if kind in RELAY_KINDS:
             return await relayed.render(kind, params, recipient, language, outbox_id)
+        if kind in MEETING_KINDS:
+            return await meetings.render(kind, params, recipient, language)
         if kind == "broadcast":
             text = await broadcasts.text(params["broadcast"])
             return Rendered(text) if text is not None else None
@@ -167,6 +177,7 @@ def build_dispatcher(runtime: Runtime) -> Dispatcher:
     dp["settings"] = runtime.settings
     dp["clock"] = runtime.clock
     dp["relay"] = runtime.relay
+    dp["meetings"] = runtime.meetings
     dp.update.outer_middleware(UpdateMetrics())  # first: it times all the rest
     if runtime.settings.webhook_url:
         # Only webhooks are posted again; long polling confirms each update by its offset.

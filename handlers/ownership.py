@@ -22,6 +22,7 @@ def refusal(reason: StaleReason) -> str | None:
         StaleReason.ENDED: _("This pair has already ended."),
         StaleReason.CLOSED: _("This report was already closed."),
         StaleReason.FINISHED: _("This broadcast has already finished or been cancelled."),
+        StaleReason.CANCELLED: _("This meeting was cancelled, moved or has already begun."),
     }.get(reason)
 
 

@@ -173,6 +173,7 @@ def command_description(name: str) -> str:
     descriptions = {
         "start": _("Sign up or continue"),
         "binome": _("See your binôme"),
+        "meet": _("Plan a meeting with your binôme"),
         "pause": _("Volunteers: take a break"),
         "available": _("Volunteers: available again"),
         "report": _("Report a problem"),
@@ -199,7 +200,7 @@ def command_description(name: str) -> str:
     return descriptions[name]
 
 
-USER_COMMANDS = ("start", "binome", "profile", "rhythm", "pause", "available", "report", "end",
-                 "language", "help", "privacy", "mydata", "delete", "cancel")
+USER_COMMANDS = ("start", "binome", "meet", "profile", "rhythm", "pause", "available", "report",
+                 "end", "language", "help", "privacy", "mydata", "delete", "cancel")
 STAFF_MENU = ("waiting", "stats", "gaps", "risk", "reports", "broadcast", "broadcasts",
               "export", "staff", "exclude")

@@ -38,6 +38,7 @@ class StaleReason(StrEnum):
     ENDED = "ended"
     CLOSED = "closed"
     FINISHED = "finished"
+    CANCELLED = "cancelled"  # a meeting cancelled, moved or already past
 
 
 class Stale(DomainError):

@@ -1,0 +1,198 @@
+"""/meet (/rdv): slots picked with buttons or typed, the partner's pick, the calendar files
+(parsed back with icalendar), reminders through the tick and the outbox exactly once, moves
+and cancels, and the time zones around daylight-saving changes and overseas."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from icalendar import Calendar
+from sqlalchemy import select
+
+from handlers.callbacks import MeetPlan
+from storage.tables import MeetingRow, OutboxRow
+from tests.e2e.journeys import CONFIRM, act, start_as, student_script
+from tests.e2e.test_matching import sign_up_volunteer
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def day(value: str) -> str:
+    return MeetPlan(action="day", value=value).pack()
+
+
+async def pair_up(binome, client, language: str = "en", place: str = "69003"):
+    marc = await client.create_user(first_name="Marc", language_code=language)
+    await sign_up_volunteer(marc, language)
+    lea = await client.create_user(first_name="Léa", language_code=language)
+    await start_as(lea, "student")
+    for step, actions in student_script("Léa"):
+        await act(lea, [("send", place)] if step == "place" else actions)
+    await lea.press(CONFIRM)
+    await binome.drain()
+    await marc.press(binome.t("✅ Accept", language))
+    await binome.drain()
+    return lea, marc
+
+
+async def meetings(binome) -> list[MeetingRow]:
+    async with binome.runtime.sessions() as session:
+        return list(await session.scalars(select(MeetingRow).order_by(MeetingRow.id)))
+
+
+async def outbox(binome, kind: str) -> list[OutboxRow]:
+    async with binome.runtime.sessions() as session:
+        return list(await session.scalars(
+            select(OutboxRow).where(OutboxRow.kind == kind).order_by(OutboxRow.id)))
+
+
+async def calendar_of(user, message=None) -> tuple[Calendar, object]:
+    """The calendar file of the user's last bot message (or ``message``), parsed back."""
+    message = message or await user.last_bot_message()
+    assert message["document"]["file_name"].endswith(".ics"), message
+    calendar = Calendar.from_ical(await user.download(message["document"]["file_id"]))
+    return calendar, calendar.walk("VEVENT")[0]
+
+
+def starts(event) -> datetime:
+    return event.decoded("dtstart")
+
+
+async def test_a_student_proposes_with_buttons_and_a_typed_date_the_mentor_picks(
+        binome, client) -> None:
+    binome.clock.at = datetime(2027, 1, 11, 10, 0, tzinfo=PARIS)  # a Monday
+    lea, marc = await pair_up(binome, client)
+    await lea.send("/meet")
+    assert (await lea.last_text()).startswith("When could you meet?")
+    # Léa said weekday evenings: no Saturday, and Tuesday's times are the evening's.
+    labels = [b["text"] for row in (await lea.last_bot_message())["reply_markup"][
+        "inline_keyboard"] for b in row]
+    assert "Tue 12 Jan" in labels and "Sat 16 Jan" not in labels
+    await lea.press(day("2027-01-12"))
+    assert await lea.last_text() == "Tue 12 Jan: at what time?"
+    times = [b["text"] for row in (await lea.last_bot_message())["reply_markup"][
+        "inline_keyboard"] for b in row]
+    assert times == ["18:00", "18:30", "19:00", "19:30", "20:00", "◀️ Other days"]
+    await lea.press("18:30")
+    await lea.send("thursdy 7pm")  # a typo: one sentence, the slot already picked is kept
+    assert await lea.last_text() == (
+        "I could not read that date: write a day and a time, such as “Tuesday 6:30pm” or "
+        "“12/01 14:00”, or use the buttons.\nYour slots so far are kept.")
+    await lea.send("thursday 7pm")
+    assert await lea.last_text() == ("Your slots so far:\n• Tuesday 12 January, 18:30\n"
+                                     "• Thursday 14 January, 19:00\n"
+                                     "Pick another day, type one, or press Done.")
+    await binome.restart()  # the slots live in the conversation state, in the database
+    await lea.press("✅ Done")
+    await lea.press("🎥 Video call")
+    assert (await lea.last_text()).startswith("Sent to Marc:")
+    await binome.drain()
+    assert await marc.last_text() == ("Léa proposes a meeting (🎥 Video call). Pick the time "
+                                      "that suits you:")
+    await marc.press("Thursday 14 January, 19:00")
+    confirmation = await marc.last_bot_message()
+    assert confirmation["caption"] == (
+        "✅ Meeting confirmed with Léa: Thursday 14 January, 19:00 (🎥 Video call).\n"
+        "Add it to your calendar with the file. I will remind you the day before and an hour "
+        "before.")
+    calendar, event = await calendar_of(marc)
+    assert calendar["METHOD"] == "REQUEST" and int(event["SEQUENCE"]) == 0
+    assert starts(event) == datetime(2027, 1, 14, 19, 0, tzinfo=PARIS)
+    assert str(event["DTSTART"].params["TZID"]) == "Europe/Paris"
+    assert calendar.walk("VTIMEZONE")[0]["TZID"] == "Europe/Paris"
+    assert str(event["SUMMARY"]) == "Binôme meeting with Léa"
+    await binome.drain()
+    _, lea_event = await calendar_of(lea)
+    assert str(lea_event["UID"]) == str(event["UID"])
+    assert (await lea.last_text()).startswith("✅ Meeting confirmed with Marc: Thursday 14")
+    [meeting] = await meetings(binome)
+    assert (meeting.status, meeting.kind, meeting.proposed_by) == ("confirmed", "video", lea.id)
+    assert meeting.starts_at == datetime(2027, 1, 14, 18, 0, tzinfo=UTC)
+    assert meeting.slots == ["2027-01-12T17:30:00+00:00", "2027-01-14T18:00:00+00:00"]
+    # /binome shows it.
+    await lea.send("/binome")
+    assert await lea.last_text() == ("📅 Next meeting with Marc: Thursday 14 January, 19:00 "
+                                     "(🎥 Video call).")
+
+    # The day before, at the same time, then an hour before: each once, across replays and
+    # a restart.
+    day_before = datetime(2027, 1, 13, 18, 0, tzinfo=UTC)
+    assert (await binome.tick(day_before))["meeting_reminders"] == 2
+    assert (await binome.tick(day_before + timedelta(minutes=1)))["meeting_reminders"] == 0
+    await binome.restart()
+    assert (await binome.tick(day_before + timedelta(minutes=2)))["meeting_reminders"] == 0
+    await binome.drain(day_before + timedelta(minutes=2))
+    assert await lea.last_text() == ("📅 Reminder: you meet Marc on Thursday 14 January, "
+                                     "19:00 (🎥 Video call).")
+    assert await marc.last_text() == ("📅 Reminder: you meet Léa on Thursday 14 January, "
+                                      "19:00 (🎥 Video call).")
+    hour_before = datetime(2027, 1, 14, 17, 0, tzinfo=UTC)
+    assert (await binome.tick(hour_before))["meeting_reminders"] == 2
+    assert (await binome.tick(hour_before))["meeting_reminders"] == 0
+    await binome.drain(hour_before)
+    assert await lea.last_text() == ("⏰ In an hour: your meeting with Marc (🎥 Video call), "
+                                     "Thursday 14 January, 19:00.")
+    assert [r.status for r in await outbox(binome, "meeting_reminder")] == ["sent"] * 4
+    # Once it has begun, nothing more is due, and its buttons have run their course.
+    assert (await binome.tick(hour_before + timedelta(hours=2)))["meeting_reminders"] == 0
+    binome.clock.at = hour_before + timedelta(hours=1, minutes=5)
+    answer = await lea.press("✖️ Cancel")
+    assert answer["answer"]["text"] == "This meeting was cancelled, moved or has already begun."
+    assert (await meetings(binome))[0].status == "confirmed"
+
+
+async def test_in_french_a_move_drops_the_queued_reminder_and_a_cancel_cancels_the_file(
+        binome, client) -> None:
+    binome.clock.at = datetime(2027, 1, 11, 10, 0, tzinfo=PARIS)
+    lea, marc = await pair_up(binome, client, language="fr")
+    await marc.send("/rdv")
+    await marc.send("mardi 18h30")
+    await marc.press("✅ Terminé")
+    await marc.press("📞 Appel téléphonique")
+    await binome.drain()
+    assert await lea.last_text() == ("Marc te propose un rendez-vous (📞 Appel téléphonique). "
+                                     "Choisis l'horaire qui te va :")
+    await lea.press("mardi 12 janvier, 18:30")
+    _, first = await calendar_of(lea)
+    await binome.drain()
+    # The day-before reminders are queued (the tick), not yet sent, when Léa moves it.
+    day_before = datetime(2027, 1, 11, 17, 30, tzinfo=UTC)
+    assert (await binome.tick(day_before))["meeting_reminders"] == 2
+    binome.clock.at = day_before
+    await lea.press("🔁 Déplacer")
+    await lea.send("jeudi 18h")
+    await lea.press("✅ Terminé")  # a move keeps the kind: sent at once
+    assert (await lea.last_text()).startswith("Envoyé à Marc :")
+    await binome.drain(day_before)
+    assert [r.status for r in await outbox(binome, "meeting_reminder")] == ["skipped"] * 2
+    assert await marc.last_text() == ("Léa voudrait déplacer votre rendez-vous (📞 Appel "
+                                      "téléphonique). Choisis un nouvel horaire :")
+    await marc.press("jeudi 14 janvier, 18:00")
+    calendar, moved = await calendar_of(marc)
+    assert str(moved["UID"]) == str(first["UID"]) and int(moved["SEQUENCE"]) == 1
+    assert calendar["METHOD"] == "REQUEST"
+    assert starts(moved) == datetime(2027, 1, 14, 18, 0, tzinfo=PARIS)
+    await binome.drain(day_before)
+    _, lea_moved = await calendar_of(lea)
+    assert int(lea_moved["SEQUENCE"]) == 1
+    # The old time's reminders never come; the new time's do.
+    assert (await binome.tick(datetime(2027, 1, 13, 17, 0, tzinfo=UTC)))[
+        "meeting_reminders"] == 2
+    # Marc cancels with one tap: Léa is told, with a file that cancels the event.
+    await marc.press("✖️ Annuler")
+    assert await marc.last_text() == "Annulé (jeudi 14 janvier, 18:00) : Léa est prévenu·e."
+    await binome.drain(datetime(2027, 1, 13, 17, 0, tzinfo=UTC))
+    assert (await lea.last_text()) == ("Marc a annulé votre rendez-vous (jeudi 14 janvier, "
+                                       "18:00). Envoie /rdv pour en proposer un autre.")
+    cancel, cancelled = await calendar_of(lea)
+    assert cancel["METHOD"] == "CANCEL" and str(cancelled["STATUS"]) == "CANCELLED"
+    assert str(cancelled["UID"]) == str(first["UID"]) and int(cancelled["SEQUENCE"]) == 2
+    # The reminders queued for it are skipped; its old buttons answer in one sentence.
+    assert [r.status for r in await outbox(binome, "meeting_reminder")][-2:] == ["skipped"] * 2
+    answer = await lea.press("🔁 Déplacer")
+    assert answer["answer"]["text"] == ("Ce rendez-vous a été annulé, déplacé, ou il a déjà "
+                                        "commencé.")
+    await lea.send("/binome")
+    assert await lea.last_text() == ("Pas encore de rendez-vous prévu : envoie /rdv pour en "
+                                     "proposer un.")
