@@ -247,7 +247,7 @@ class MeetingService:
         while True:
             async with self.store.book() as book:
                 meetings = await book.confirmed_between(
-                    now, now + DAY_BEFORE + 2 * HOUR_BEFORE, after, BATCH)
+                    now, now + DAY_BEFORE + 3 * HOUR_BEFORE, after, BATCH)
                 if not meetings:
                     return queued
                 notes = []

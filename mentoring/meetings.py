@@ -302,18 +302,28 @@ class Reminder:
 
 def reminders(meeting: Meeting, people: list[Person], quiet: QuietHours) -> list[Reminder]:
     """The reminders of a confirmed meeting: the day before, at the first moment outside the
-    recipient's quiet hours from 24 hours before (left out when that comes less than an hour
-    before the hour-before one), and an hour before, whatever the hour (they chose it)."""
+    recipient's quiet hours from the same time of day the day before on their wall clock
+    (23 or 25 hours before across a daylight-saving change; left out when that comes less
+    than an hour before the hour-before one), and an hour before, whatever the hour (they
+    chose it)."""
     if meeting.status is not Status.CONFIRMED or meeting.starts_at is None:
         return []
     starts = meeting.starts_at
     found = []
     for person in people:
-        day = next_allowed(starts - DAY_BEFORE, person.zone, quiet)
+        day = next_allowed(day_before(starts, person.zone), person.zone, quiet)
         if day < starts - 2 * HOUR_BEFORE:
             found.append(Reminder(Stage.DAY, person.user_id, day))
         found.append(Reminder(Stage.HOUR, person.user_id, starts - HOUR_BEFORE))
     return found
+
+
+def day_before(moment: datetime, zone: ZoneInfo) -> datetime:
+    """The same wall-clock time the day before in ``zone`` (24 hours before when that time
+    did not exist that day)."""
+    local = moment.astimezone(zone)
+    found = at_wall(local.date() - timedelta(days=1), local.time().replace(tzinfo=None), zone)
+    return found or moment - DAY_BEFORE
 
 
 def due_reminders(meeting: Meeting, people: list[Person], quiet: QuietHours,
