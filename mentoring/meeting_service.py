@@ -130,8 +130,7 @@ class MeetingService:
         """The partner answers a proposal with other slots of their own."""
         async with self.store.book() as book:
             meeting = await _meeting_of(book, meeting_id, user_id)
-            if meeting.status is not Status.PROPOSED or _asker(meeting) == user_id:
-                raise Stale(StaleReason.ALREADY_ANSWERED)
+            _answerable(meeting, user_id)
         return Draft(meeting.pair_id, replaces=meeting.id)
 
     async def moving(self, user_id: int, meeting_id: int) -> Draft:
@@ -184,8 +183,7 @@ class MeetingService:
         async with self.store.book() as book:
             meeting = await _meeting_of(book, meeting_id, user_id)
             asker = _asker(meeting)
-            if meeting.status is not Status.PROPOSED or asker == user_id:
-                raise Stale(StaleReason.ALREADY_ANSWERED)
+            _answerable(meeting, user_id)
             if not 0 <= index < len(meeting.slots) or meeting.slots[index] < now:
                 raise Stale()
             meeting = replace(meeting, status=Status.CONFIRMED, starts_at=meeting.slots[index],
@@ -274,6 +272,16 @@ def _asker(meeting: Meeting) -> int | None:
     """Who asked for the slots now on the table: who moved it last, else who proposed."""
     return meeting.changed_by if meeting.sequence > 0 and meeting.changed_by else \
         meeting.proposed_by
+
+
+def _answerable(meeting: Meeting, user_id: int) -> None:
+    """Only the partner answers a proposal, and only once."""
+    if _asker(meeting) == user_id:
+        raise Stale()
+    if meeting.status is Status.CONFIRMED:
+        raise Stale(StaleReason.ALREADY_ANSWERED)
+    if meeting.status is not Status.PROPOSED:
+        raise Stale(StaleReason.CANCELLED)
 
 
 def _still_on(meeting: Meeting, now: datetime) -> None:

@@ -142,15 +142,3 @@ class SqlMeetings:
                 yield SqlMeetingBook(session)
             finally:
                 await session.rollback()
-
-    async def rows(self) -> list[dict[str, Any]]:
-        """Every meeting, for the staff's CSV export (ids, kinds, times; no text)."""
-        async with self._sessions() as session:
-            result = await session.execute(select(
-                MeetingRow.id, MeetingRow.pair_id, MeetingRow.proposed_by, MeetingRow.kind,
-                MeetingRow.status, MeetingRow.starts_at, MeetingRow.minutes,
-                MeetingRow.timezone, MeetingRow.sequence, MeetingRow.created_at,
-                MeetingRow.updated_at).order_by(MeetingRow.id))
-            return [dict(row._mapping) for row in result.all()]
-
-

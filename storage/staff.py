@@ -14,6 +14,7 @@ from storage.tables import (
     ExchangeRow,
     ExclusionRow,
     FollowUpRow,
+    MeetingRow,
     OutboxRow,
     PairRow,
     ProposalRow,
@@ -170,7 +171,7 @@ class SqlStaff:
         return [(p, s, v, n, bool(f)) for p, s, v, n, f in rows.all()]
 
     async def export_rows(self, kind: str) -> list[dict[str, Any]]:
-        """Rows for the staff's CSV export: students, volunteers, pairs or checkins."""
+        """Rows for the staff's CSV export: students, volunteers, pairs, checkins or meetings."""
         query: Any
         if kind == "students":
             query = select(UserRow.id, UserRow.language, UserRow.source, UserRow.created_at,
@@ -199,6 +200,11 @@ class SqlStaff:
         elif kind == "checkins":
             query = select(ExchangeRow.pair_id, ExchangeRow.user_id, ExchangeRow.answer,
                            ExchangeRow.answered_at)
+        elif kind == "meetings":
+            query = select(MeetingRow.id, MeetingRow.pair_id, MeetingRow.proposed_by,
+                           MeetingRow.kind, MeetingRow.status, MeetingRow.starts_at,
+                           MeetingRow.minutes, MeetingRow.timezone, MeetingRow.sequence,
+                           MeetingRow.created_at, MeetingRow.updated_at).order_by(MeetingRow.id)
         else:
             raise ValueError(kind)
         result = await self._session.execute(query)

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar
 from sqlalchemy import select
 
-from handlers.callbacks import MeetPlan
+from handlers.callbacks import MeetAnswer, MeetPlan
 from storage.tables import MeetingRow, OutboxRow
 from tests.e2e.journeys import CONFIRM, act, start_as, student_script
 from tests.e2e.test_matching import sign_up_volunteer
@@ -196,3 +196,140 @@ async def test_in_french_a_move_drops_the_queued_reminder_and_a_cancel_cancels_t
     await lea.send("/binome")
     assert await lea.last_text() == ("Pas encore de rendez-vous prévu : envoie /rdv pour en "
                                      "proposer un.")
+
+
+async def test_around_the_changes_of_time_the_file_and_reminders_keep_the_wall_time(
+        binome, client) -> None:
+    # Proposed on Friday 27 March 2026 (winter time) for Monday 30 (summer time).
+    binome.clock.at = datetime(2026, 3, 27, 10, 0, tzinfo=PARIS)
+    lea, marc = await pair_up(binome, client, language="fr")
+    await lea.send("/rdv")
+    await lea.press(day("2026-03-30"))
+    await lea.press("18:30")
+    await lea.press("✅ Terminé")
+    await lea.press("🤝 En personne")
+    await binome.drain()
+    await marc.press("lundi 30 mars, 18:30")
+    _, event = await calendar_of(marc)
+    assert starts(event) == datetime(2026, 3, 30, 18, 30, tzinfo=PARIS)
+    assert starts(event).astimezone(UTC) == datetime(2026, 3, 30, 16, 30, tzinfo=UTC)
+    [meeting] = await meetings(binome)
+    assert meeting.starts_at == datetime(2026, 3, 30, 16, 30, tzinfo=UTC)
+    # The day before is a Sunday, quiet all day: the reminder comes on Monday at 9:00.
+    assert (await binome.tick(datetime(2026, 3, 29, 16, 30, tzinfo=UTC)))[
+        "meeting_reminders"] == 0
+    assert (await binome.tick(datetime(2026, 3, 30, 7, 0, tzinfo=UTC)))[
+        "meeting_reminders"] == 2
+
+    # Proposed on Friday 23 October 2026 (summer time) for Monday 26 (winter time).
+    binome.clock.at = datetime(2026, 10, 23, 10, 0, tzinfo=PARIS)
+    await marc.send("/rdv")
+    await marc.send("lundi 26 octobre 18h30")
+    await marc.press("✅ Terminé")
+    await marc.press("🎥 Visio")
+    await binome.drain()
+    await lea.press("lundi 26 octobre, 18:30")
+    _, event = await calendar_of(lea)
+    assert starts(event).astimezone(UTC) == datetime(2026, 10, 26, 17, 30, tzinfo=UTC)
+    assert (await meetings(binome))[-1].starts_at == datetime(2026, 10, 26, 17, 30, tzinfo=UTC)
+
+
+async def test_overseas_each_member_sees_and_is_reminded_on_their_own_clock(
+        binome, client) -> None:
+    binome.clock.at = datetime(2027, 1, 11, 12, 0, tzinfo=UTC)
+    lea, marc = await pair_up(binome, client, place="97300")  # Cayenne, UTC-3
+    await lea.send("/meet")
+    await lea.send("tuesday 6:30pm")
+    await lea.press("✅ Done")
+    await lea.press("📞 Phone call")
+    await binome.drain()
+    await marc.press("Tuesday 12 January, 22:30")  # Paris time for Marc
+    _, his = await calendar_of(marc)
+    assert starts(his) == datetime(2027, 1, 12, 22, 30, tzinfo=PARIS)
+    await binome.drain()
+    assert await lea.last_text() == (
+        "✅ Meeting confirmed with Marc: Tuesday 12 January, 18:30 (America/Cayenne) "
+        "(📞 Phone call).\nAdd it to your calendar with the file. I will remind you the day "
+        "before and an hour before.")
+    _, hers = await calendar_of(lea)
+    assert str(hers["DTSTART"].params["TZID"]) == "America/Cayenne"
+    assert starts(hers).astimezone(UTC) == datetime(2027, 1, 12, 21, 30, tzinfo=UTC)
+    # Monday 18:30 in Cayenne is 22:30 in Paris: Léa is reminded then, Marc on Tuesday
+    # morning.
+    assert (await binome.tick(datetime(2027, 1, 11, 21, 30, tzinfo=UTC)))[
+        "meeting_reminders"] == 1
+    assert (await binome.tick(datetime(2027, 1, 12, 8, 0, tzinfo=UTC)))[
+        "meeting_reminders"] == 1
+    rows = await outbox(binome, "meeting_reminder")
+    assert [(r.recipient_id, r.due_at) for r in rows] == [
+        (lea.id, datetime(2027, 1, 11, 21, 30, tzinfo=UTC)),
+        (marc.id, datetime(2027, 1, 12, 8, 0, tzinfo=UTC))]
+
+
+async def test_other_slots_two_students_and_forged_or_stale_buttons(binome, client) -> None:
+    from tests.e2e.test_relay import another_student
+
+    binome.clock.at = datetime(2027, 1, 11, 10, 0, tzinfo=PARIS)
+    lea, marc = await pair_up(binome, client)
+    zoe = await another_student(binome, client, marc, "Zoé")
+    await lea.send("/meet")
+    await lea.send("tuesday 6pm")
+    await lea.press("✅ Done")
+    await lea.press("🎥 Video call")
+    await binome.drain()
+    [first] = await meetings(binome)
+    on = (await zoe.last_bot_message())["message_id"]
+    # Zoé, in another pair, forges every button on Léa's meeting: nothing changes.
+    for action in ("pick", "other", "move", "cancel"):
+        answer = await zoe.forge_callback(MeetAnswer(id=first.id, action=action).pack(), on)
+        assert answer["answer"]["text"] == "This button is no longer active."
+    answer = await zoe.forge_callback(MeetAnswer(id=first.id + 99, action="pick").pack(), on)
+    assert answer["answer"]["text"] == "This button is no longer active."
+    # Léa cannot pick her own slot, nor plan for a pair not hers.
+    mine = (await lea.last_bot_message())["message_id"]
+    answer = await lea.forge_callback(MeetAnswer(id=first.id, action="pick").pack(), mine)
+    assert answer["answer"]["text"] == "This button is no longer active."
+    zoe_pair = (await binome.runtime.meetings.pairs(zoe.id))[0][0].pair_id
+    answer = await lea.forge_callback(MeetPlan(action="pair", value=str(zoe_pair)).pack(),
+                                      mine)
+    assert answer["answer"]["text"] == "This button is no longer active."
+    # A slot button with no proposal being put together is an old one.
+    answer = await lea.forge_callback(MeetPlan(action="time", value="1799999999").pack(), mine)
+    assert answer["answer"]["text"] == "This button is no longer active."
+    assert [(m.status, m.sequence) for m in await meetings(binome)] == [("proposed", 0)]
+
+    # Marc, with two students, answers Léa with other slots of his own (Saturdays).
+    await marc.press("🔁 Propose other times")
+    await marc.press(day("2027-01-16"))
+    await marc.press("10:00")
+    await marc.press("✅ Done")
+    await marc.press("🤝 In person")
+    await binome.drain()
+    assert await lea.last_text() == ("Marc proposes a meeting (🤝 In person). Pick the time "
+                                     "that suits you:")
+    # The first proposal is off: its buttons say so.
+    gone = "This meeting was cancelled, moved or has already begun."
+    answer = await lea.forge_callback(MeetAnswer(id=first.id, action="cancel").pack(), mine)
+    assert answer["answer"]["text"] == gone
+    marcs = (await marc.last_bot_message())["message_id"]
+    answer = await marc.forge_callback(MeetAnswer(id=first.id, action="pick").pack(), marcs)
+    assert answer["answer"]["text"] == gone
+    proposal = (await lea.last_bot_message())["message_id"]
+    await lea.press("Saturday 16 January, 10:00")
+    second = (await meetings(binome))[-1].id
+    answer = await lea.forge_callback(  # pressed twice
+        MeetAnswer(id=second, action="pick").pack(), proposal)
+    assert answer["answer"]["text"] == "You have already answered this proposal."
+    assert [(m.status, m.proposed_by) for m in await meetings(binome)] == [
+        ("cancelled", lea.id), ("confirmed", marc.id)]
+    # Marc asks which student a new meeting is with.
+    await marc.send("/meet")
+    assert await marc.last_text() == "Which of your students is this meeting with?"
+    await marc.press("Zoé")
+    assert (await marc.last_text()).startswith("When could you meet?")
+    await marc.send("saturday 11am")
+    await marc.press("✅ Done")
+    await marc.press("📞 Phone call")
+    await binome.drain()
+    assert await zoe.last_text() == ("Marc proposes a meeting (📞 Phone call). Pick the time "
+                                     "that suits you:")
