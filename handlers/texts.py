@@ -137,6 +137,7 @@ def help_text() -> Markup:
         "",
         t("/start: sign up, or continue your sign-up"),
         t("/binome: see your mentor or your student"),
+        t("/meet: plan a meeting with your binôme"),
         t("/pause and /available: volunteers take a break and come back"),
         t("/rhythm: how often we check in on your binôme"),
         t("/report: tell the staff about a problem"),

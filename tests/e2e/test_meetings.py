@@ -333,3 +333,43 @@ async def test_other_slots_two_students_and_forged_or_stale_buttons(binome, clie
     await binome.drain()
     assert await zoe.last_text() == ("Marc proposes a meeting (📞 Phone call). Pick the time "
                                      "that suits you:")
+
+
+async def test_meetings_are_in_mydata_and_go_with_delete(binome, client) -> None:
+    import json
+
+    from handlers.callbacks import EraseAnswer
+
+    binome.clock.at = datetime(2027, 1, 11, 10, 0, tzinfo=PARIS)
+    lea, marc = await pair_up(binome, client)
+    await lea.send("/meet")
+    await lea.send("thursday 7pm")
+    await lea.press("✅ Done")
+    await lea.press("🎥 Video call")
+    await binome.drain()
+    await marc.press("Thursday 14 January, 19:00")
+    day_before = datetime(2027, 1, 13, 18, 0, tzinfo=UTC)
+    assert (await binome.tick(day_before))["meeting_reminders"] == 2  # queued, not sent
+    for user, proposer in ((lea, lea.id), (marc, "someone else")):
+        await user.send("/mydata")
+        message = await user.last_bot_message()
+        tables = json.loads(await user.download(message["document"]["file_id"]))["tables"]
+        [row] = tables["meetings"]
+        assert (row["status"], row["kind"], row["proposed_by"]) == ("confirmed", "video",
+                                                                   proposer)
+        assert row["starts_at"] == "2027-01-14 18:00:00+00:00"
+    # Staff's export (/export, binome export) has it too, without any text.
+    exported = (await binome.runtime.staff.export(0))["meetings"].splitlines()
+    assert exported[0] == ("id,pair_id,proposed_by,kind,status,starts_at,minutes,timezone,"
+                           "sequence,created_at,updated_at")
+    assert f",{lea.id},video,confirmed,2027-01-14T18:00:00+00:00,60,Europe/Paris,0," \
+        in exported[1]
+    await lea.send("/delete")
+    await lea.press(EraseAnswer(answer="yes").pack())
+    assert await meetings(binome) == []
+    before = len(await marc.bot_messages())
+    await binome.drain(day_before)
+    # Marc's reminder of a meeting that is gone is never sent.
+    assert [r.status for r in await outbox(binome, "meeting_reminder")
+            if r.recipient_id == marc.id] == ["skipped"]
+    assert all("Reminder" not in (m["text"] or "") for m in (await marc.bot_messages())[before:])
