@@ -20,6 +20,8 @@ from bot.attachments import KINDS as ATTACHMENT_KINDS
 from bot.attachments import AttachmentTexts
 from bot.config import Settings
 from bot.i18n import CatalogueI18n, make_i18n
+from bot.meetings import KINDS as MEETING_KINDS
+from bot.meetings import MeetingTexts
 from bot.metrics import AttemptMetrics, CallMetrics, UpdateMetrics
 from bot.middlewares import UserLanguage
 from bot.outbox import OutboxSender, Rendered
@@ -36,12 +38,14 @@ from mentoring.broadcast import Broadcasts
 from mentoring.contacts import Contacts
 from mentoring.keeping_in_touch import KeepingInTouch, VolunteerAvailability
 from mentoring.matchmaking import Matchmaker
+from mentoring.meeting_service import MeetingService
 from mentoring.pair_care import PairCare
 from mentoring.signup import Signup, now_utc
 from mentoring.staff import StaffDirectory
 from storage.attachments import SqlAttachments
 from storage.conversations import ConversationLocks, DatabaseStorage
 from storage.database import make_engine, make_sessionmaker
+from storage.meetings import SqlMeetings
 from storage.outbox import Claimed, OutboxQueue
 from storage.relay import SqlRelay
 from storage.uow import uow_factory
@@ -72,6 +76,7 @@ class Runtime:
     relay: RelayService
     attachments: ReportAttachments
     attachment_store: SqlAttachments
+    meetings: MeetingService
     i18n: CatalogueI18n
     storage: BaseStorage
     isolation: BaseEventIsolation
@@ -114,6 +119,8 @@ def build_runtime(settings: Settings, clock: Callable[[], datetime] = now_utc) -
         relay=RelayService(SqlRelay(sessions), signup, clock, staff.members),
         attachments=ReportAttachments(attachment_store, clock, staff.members),
         attachment_store=attachment_store,
+        meetings=MeetingService(SqlMeetings(sessions), clock, settings.keeping_policy().quiet,
+                                settings.timezone),
         broadcasts=Broadcasts(uow, clock),
         outbox=OutboxQueue(sessions),
         notifications=Notifications(signup, i18n, settings.timezone, contacts),
@@ -130,6 +137,7 @@ def build_sender(runtime: Runtime, bot: Bot,
     broadcasts = BroadcastTexts(runtime.broadcasts)
     relayed = RelayTexts(runtime.relay, runtime.i18n, clock or runtime.clock)
     attached = AttachmentTexts(runtime.attachment_store, runtime.i18n)
+    meetings = MeetingTexts(runtime.meetings, runtime.i18n)
 
     async def render(kind: str, params: dict[str, Any], recipient: int,
                      language: str, outbox_id: int) -> Rendered | None:
@@ -137,6 +145,8 @@ def build_sender(runtime: Runtime, bot: Bot,
             return await relayed.render(kind, params, recipient, language, outbox_id)
         if kind in ATTACHMENT_KINDS:
             return await attached.render(kind, params, recipient, language)
+        if kind in MEETING_KINDS:
+            return await meetings.render(kind, params, recipient, language)
         if kind == "broadcast":
             text = await broadcasts.text(params["broadcast"])
             return Rendered(text) if text is not None else None
@@ -184,6 +194,7 @@ def build_dispatcher(runtime: Runtime) -> Dispatcher:
     dp["clock"] = runtime.clock
     dp["relay"] = runtime.relay
     dp["attachments"] = runtime.attachments
+    dp["meetings"] = runtime.meetings
     dp.update.outer_middleware(UpdateMetrics())  # first: it times all the rest
     if runtime.settings.webhook_url:
         # Only webhooks are posted again; long polling confirms each update by its offset.

@@ -12,6 +12,7 @@ from handlers import (
     fallback,
     keeping,
     matching,
+    meetings,
     pair_care,
     relay,
     signup,
@@ -28,7 +29,7 @@ def get_routers() -> list[Router]:
                      matching.make_router(), contacts.make_router(),
                      availability.make_router(),
                      pair_care.make_router(), attachments.make_router(),
-                     keeping.make_router(),
+                     keeping.make_router(), meetings.make_router(),
                      account.make_router(),
                      signup.make_router(), relay.make_router(), fallback.make_router()]
     for router in conversations:

@@ -125,3 +125,19 @@ class RelayTo(CallbackData, prefix="rto"):
     """A volunteer choosing which student their messages go to; the pair is checked."""
 
     pair: int
+
+
+class MeetPlan(CallbackData, prefix="mp"):
+    """A press while putting the slots of a meeting together; the draft lives in the
+    member's conversation state, and its pair is checked when the proposal is sent."""
+
+    action: str  # pair | day | time | days | done | kind
+    value: str = ""
+
+
+class MeetAnswer(CallbackData, prefix="mt"):
+    """A press on a meeting: the use case checks it is the presser's and still current."""
+
+    id: int
+    action: str  # pick | other | move | cancel
+    value: int = 0

@@ -64,9 +64,9 @@ async def send(bot: Bot, chat_id: int, text: Markup, reply_markup: Any = None) -
 
 
 async def answer_document(message: Message, document: BufferedInputFile,
-                          caption: Markup) -> Message:
+                          caption: Markup, **kwargs: Any) -> Message:
     return await message.answer_document(document, caption=caption,
-                                         parse_mode=ParseMode.HTML)
+                                         parse_mode=ParseMode.HTML, **kwargs)
 
 
 async def answer_photo(message: Message, photo: BufferedInputFile, caption: Markup) -> Message:

@@ -14,6 +14,7 @@ from handlers import notifications
 from handlers.callbacks import ProposalAnswer
 from handlers.common import edit_markup, pressed_text
 from handlers.markup import answer, edit_text, t
+from handlers.meetings import show_upcoming
 from handlers.relay import current_choice
 from handlers.texts import chosen
 from mentoring.matchmaking import Answer, Matchmaker
@@ -21,6 +22,7 @@ from mentoring.model import StudentProfile, VolunteerProfile
 from mentoring.signup import Signup
 
 if TYPE_CHECKING:
+    from mentoring.meeting_service import MeetingService
     from mentoring.relay import RelayService
 
 DECLINE_REASONS = ("field", "time", "profile", "other")
@@ -73,7 +75,7 @@ async def not_now(callback: CallbackQuery, callback_data: ProposalAnswer,
 
 
 async def my_pair(message: Message, signup: Signup, matchmaker: Matchmaker,
-                  relay: RelayService) -> None:
+                  relay: RelayService, meetings: MeetingService) -> None:
     if message.from_user is None:
         return
     user_id = message.from_user.id
@@ -104,6 +106,7 @@ async def my_pair(message: Message, signup: Signup, matchmaker: Matchmaker,
     await answer(message, text, reply_markup=notifications.share_contact_button(
         status.pair.id))
     await current_choice(message, relay, user_id)
+    await show_upcoming(message, meetings, user_id)
 
 
 def make_router() -> Router:

@@ -23,6 +23,7 @@ def refusal(reason: StaleReason) -> str | None:
         StaleReason.CLOSED: _("This report was already closed."),
         StaleReason.FINISHED: _("This broadcast has already finished or been cancelled."),
         StaleReason.ATTACHED: _("These messages have already been sent to the staff."),
+        StaleReason.CANCELLED: _("This meeting was cancelled, moved or has already begun."),
     }.get(reason)
 
 

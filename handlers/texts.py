@@ -137,6 +137,7 @@ def help_text() -> Markup:
         "",
         t("/start: sign up, or continue your sign-up"),
         t("/binome: see your mentor or your student"),
+        t("/meet: plan a meeting with your binôme"),
         t("/pause and /available: volunteers take a break and come back"),
         t("/rhythm: how often we check in on your binôme"),
         t("/report: tell the staff about a problem"),
@@ -173,6 +174,7 @@ def command_description(name: str) -> str:
     descriptions = {
         "start": _("Sign up or continue"),
         "binome": _("See your binôme"),
+        "meet": _("Plan a meeting with your binôme"),
         "pause": _("Volunteers: take a break"),
         "available": _("Volunteers: available again"),
         "report": _("Report a problem"),
@@ -199,7 +201,7 @@ def command_description(name: str) -> str:
     return descriptions[name]
 
 
-USER_COMMANDS = ("start", "binome", "profile", "rhythm", "pause", "available", "report", "end",
-                 "language", "help", "privacy", "mydata", "delete", "cancel")
+USER_COMMANDS = ("start", "binome", "meet", "profile", "rhythm", "pause", "available", "report",
+                 "end", "language", "help", "privacy", "mydata", "delete", "cancel")
 STAFF_MENU = ("waiting", "stats", "gaps", "risk", "reports", "broadcast", "broadcasts",
               "export", "staff", "exclude")

@@ -39,6 +39,7 @@ class StaleReason(StrEnum):
     CLOSED = "closed"
     FINISHED = "finished"
     ATTACHED = "attached"
+    CANCELLED = "cancelled"  # a meeting cancelled, moved or already past
 
 
 class Stale(DomainError):

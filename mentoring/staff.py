@@ -102,7 +102,7 @@ class StaffDirectory:
             return await uow.staff.figures(self._clock())
 
     async def export(self, actor_id: int) -> dict[str, str]:
-        """The programme's data as CSV texts (students, volunteers, pairs, check-ins);
+        """The programme's data as CSV texts (students, volunteers, pairs, check-ins, meetings);
         the export is written to the audit log, since it holds personal data."""
         now = self._clock()
         files = {}
@@ -163,7 +163,7 @@ class Gap:
     free_places: int
 
 
-EXPORTS = ("students", "volunteers", "pairs", "checkins")
+EXPORTS = ("students", "volunteers", "pairs", "checkins", "meetings")
 EXPORT_ENCODING = "utf-8-sig"
 """UTF-8 with a byte order mark, so that spreadsheets open the files in UTF-8."""
 

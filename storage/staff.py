@@ -15,6 +15,7 @@ from storage.tables import (
     ExchangeRow,
     ExclusionRow,
     FollowUpRow,
+    MeetingRow,
     OutboxRow,
     PairRow,
     ProposalRow,
@@ -202,7 +203,7 @@ class SqlStaff:
 
     async def export_rows(self, kind: str, now: datetime) -> list[dict[str, Any]]:
         """Rows for the staff's CSV export: students, volunteers, pairs (with their relay
-        counts over 7 and 30 days and last relayed message) or checkins."""
+        counts over 7 and 30 days and last relayed message), checkins or meetings."""
         query: Any
         if kind == "students":
             query = select(UserRow.id, UserRow.language, UserRow.source, UserRow.created_at,
@@ -232,6 +233,11 @@ class SqlStaff:
         elif kind == "checkins":
             query = select(ExchangeRow.pair_id, ExchangeRow.user_id, ExchangeRow.answer,
                            ExchangeRow.answered_at)
+        elif kind == "meetings":
+            query = select(MeetingRow.id, MeetingRow.pair_id, MeetingRow.proposed_by,
+                           MeetingRow.kind, MeetingRow.status, MeetingRow.starts_at,
+                           MeetingRow.minutes, MeetingRow.timezone, MeetingRow.sequence,
+                           MeetingRow.created_at, MeetingRow.updated_at).order_by(MeetingRow.id)
         else:
             raise ValueError(kind)
         result = await self._session.execute(query)
