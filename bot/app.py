@@ -34,7 +34,9 @@ from mentoring.broadcast import Broadcasts
 from mentoring.contacts import Contacts
 from mentoring.keeping_in_touch import KeepingInTouch, VolunteerAvailability
 from mentoring.matchmaking import Matchmaker
+from mentoring.outcomes import Outcomes
 from mentoring.pair_care import PairCare
+from mentoring.sessionlog import SessionLogs
 from mentoring.signup import Signup, now_utc
 from mentoring.staff import StaffDirectory
 from storage.conversations import DatabaseStorage
@@ -67,6 +69,8 @@ class Runtime:
     notifications: Notifications
     contacts: Contacts
     relay: RelayService
+    session_logs: SessionLogs
+    outcomes: Outcomes
     i18n: CatalogueI18n
     storage: BaseStorage
     isolation: BaseEventIsolation
@@ -98,11 +102,15 @@ def build_runtime(settings: Settings, clock: Callable[[], datetime] = now_utc) -
     matchmaker = Matchmaker(uow, clock, settings.matching_policy())
     contacts = Contacts(uow, clock, settings.staff_ids)
     staff = StaffDirectory(uow, clock, settings.staff_ids)
+    keeping_policy = settings.keeping_policy()
+    session_logs = SessionLogs(uow, clock, keeping_policy.quiet, keeping_policy.zone,
+                               settings.staff_ids)
     return Runtime(
         settings=settings, engine=engine, sessions=sessions, signup=signup,
         matchmaker=matchmaker,
         care=PairCare(uow, clock, matchmaker, settings.staff_ids, settings.follow_up_policy()),
-        keeping=KeepingInTouch(uow, clock, settings.keeping_policy(), settings.staff_ids),
+        keeping=KeepingInTouch(uow, clock, keeping_policy, settings.staff_ids,
+                               after_yes=session_logs.after_check_in),
         availability=VolunteerAvailability(uow, clock, settings.follow_up_policy()),
         staff=staff,
         relay=RelayService(SqlRelay(sessions), signup, clock, staff.members),
@@ -110,6 +118,7 @@ def build_runtime(settings: Settings, clock: Callable[[], datetime] = now_utc) -
         outbox=OutboxQueue(sessions),
         notifications=Notifications(signup, i18n, settings.timezone, contacts),
         contacts=contacts,
+        session_logs=session_logs, outcomes=Outcomes(uow, clock),
         i18n=i18n, storage=storage, isolation=isolation, clock=clock,
     )
 
@@ -167,6 +176,8 @@ def build_dispatcher(runtime: Runtime) -> Dispatcher:
     dp["settings"] = runtime.settings
     dp["clock"] = runtime.clock
     dp["relay"] = runtime.relay
+    dp["session_logs"] = runtime.session_logs
+    dp["outcomes"] = runtime.outcomes
     dp.update.outer_middleware(UpdateMetrics())  # first: it times all the rest
     if runtime.settings.webhook_url:
         # Only webhooks are posted again; long polling confirms each update by its offset.

@@ -13,6 +13,7 @@ from handlers import (
     matching,
     pair_care,
     relay,
+    sessionlog,
     signup,
     staff,
     start,
@@ -26,7 +27,7 @@ def get_routers() -> list[Router]:
     conversations = [start.make_router(), staff.make_router(), broadcast.make_router(),
                      matching.make_router(), contacts.make_router(),
                      availability.make_router(),
-                     pair_care.make_router(), keeping.make_router(),
+                     pair_care.make_router(), keeping.make_router(), sessionlog.make_router(),
                      account.make_router(),
                      signup.make_router(), relay.make_router(), fallback.make_router()]
     for router in conversations:

@@ -32,3 +32,7 @@ class Broadcasting(StatesGroup):
     when = State()
     time = State()
     confirm = State()
+
+
+class SessionNote(StatesGroup):
+    text = State()

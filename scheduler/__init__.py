@@ -16,6 +16,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from mentoring.broadcast import Broadcasts
 from mentoring.keeping_in_touch import KeepingInTouch, VolunteerAvailability
 from mentoring.matchmaking import Matchmaker
+from mentoring.sessionlog import SessionLogs
 
 log = logging.getLogger(__name__)
 
@@ -54,22 +55,25 @@ async def tick(matchmaker: Matchmaker, keeping: KeepingInTouch,
                now: datetime | None = None, *,
                broadcasts: Broadcasts | None = None,
                purge_relay: Callable[[datetime], Awaitable[int]] | None = None,
+               session_logs: SessionLogs | None = None,
                ) -> dict[str, int]:
     """Everything that is due at ``now``: expired proposals move on, reminders go out,
     pauses end, every pair's due check-in or nudge is queued, volunteers are asked
-    whether they can take a student, scheduled broadcasts start, and relay records past 30
-    days or of ended pairs go."""
+    whether they can take a student, scheduled broadcasts start, relay records past 30
+    days or of ended pairs go, and the members of meetings that have ended are asked how
+    they went."""
     expired, reminded = await matchmaker.expire_and_remind(now)
     follow_ups = await keeping.run_due(now)
     if availability is not None:
         await availability.run_due(now)
     started = len(await broadcasts.start_due(now)) if broadcasts is not None else 0
     purged = await purge_relay(now or datetime.now(UTC)) if purge_relay is not None else 0
+    logged = await session_logs.run_due(now) if session_logs is not None else 0
     if expired or reminded or follow_ups:
         log.info("tick: %s proposals expired, %s reminders, %s follow-ups", expired, reminded,
                  follow_ups)
     return {"expired": expired, "reminded": reminded, "follow_ups": follow_ups,
-            "broadcasts": started, "relay_purged": purged}
+            "broadcasts": started, "relay_purged": purged, "session_logs": logged}
 
 
 async def batch(matchmaker: Matchmaker) -> int:
@@ -83,7 +87,8 @@ async def batch(matchmaker: Matchmaker) -> int:
 def add_jobs(scheduler: AsyncIOScheduler, leadership: Leadership, matchmaker: Matchmaker,
              keeping: KeepingInTouch, availability: VolunteerAvailability,
              batch_minutes: int,
-             purge_relay: Callable[[datetime], Awaitable[int]] | None = None) -> None:
+             purge_relay: Callable[[datetime], Awaitable[int]] | None = None,
+             session_logs: SessionLogs | None = None) -> None:
     """The fixed periodic jobs; each runs only in the process that leads."""
 
     async def as_leader(job: Callable[[], Awaitable[object]]) -> None:
@@ -94,6 +99,7 @@ def add_jobs(scheduler: AsyncIOScheduler, leadership: Leadership, matchmaker: Ma
                       id="leadership", next_run_time=datetime.now(UTC))
     scheduler.add_job(as_leader, "interval", minutes=1,
                       args=[lambda: tick(matchmaker, keeping, availability,
-                                        purge_relay=purge_relay)], id="tick")
+                                        purge_relay=purge_relay,
+                                        session_logs=session_logs)], id="tick")
     scheduler.add_job(as_leader, "interval", minutes=batch_minutes,
                       args=[lambda: batch(matchmaker)], id="batch")

@@ -15,8 +15,10 @@ from storage.tables import (
     ExclusionRow,
     FollowUpRow,
     OutboxRow,
+    OutcomeRow,
     PairRow,
     ProposalRow,
+    SessionLogRow,
     StaffMemberRow,
     StudentProfileRow,
     UserRow,
@@ -170,7 +172,8 @@ class SqlStaff:
         return [(p, s, v, n, bool(f)) for p, s, v, n, f in rows.all()]
 
     async def export_rows(self, kind: str) -> list[dict[str, Any]]:
-        """Rows for the staff's CSV export: students, volunteers, pairs or checkins."""
+        """Rows for the staff's CSV export: students, volunteers, pairs, checkins,
+        session_logs or outcomes."""
         query: Any
         if kind == "students":
             query = select(UserRow.id, UserRow.language, UserRow.source, UserRow.created_at,
@@ -199,6 +202,16 @@ class SqlStaff:
         elif kind == "checkins":
             query = select(ExchangeRow.pair_id, ExchangeRow.user_id, ExchangeRow.answer,
                            ExchangeRow.answered_at)
+        elif kind == "session_logs":
+            query = select(SessionLogRow.pair_id, SessionLogRow.meeting_id,
+                           SessionLogRow.user_id, SessionLogRow.happened, SessionLogRow.topics,
+                           SessionLogRow.note, SessionLogRow.usefulness, SessionLogRow.held_on,
+                           SessionLogRow.asked_at, SessionLogRow.answered_at
+                           ).order_by(SessionLogRow.id)
+        elif kind == "outcomes":
+            query = select(OutcomeRow.pair_id, OutcomeRow.user_id, OutcomeRow.source,
+                           OutcomeRow.reason, OutcomeRow.changes, OutcomeRow.created_at
+                           ).order_by(OutcomeRow.id)
         else:
             raise ValueError(kind)
         result = await self._session.execute(query)

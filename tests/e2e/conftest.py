@@ -98,7 +98,8 @@ class Binome:
         assert self.runtime is not None
         return await tick(self.runtime.matchmaker, self.runtime.keeping,
                           self.runtime.availability, at, broadcasts=self.runtime.broadcasts,
-                          purge_relay=self.runtime.relay.store.purge)
+                          purge_relay=self.runtime.relay.store.purge,
+                          session_logs=self.runtime.session_logs)
 
     async def progress(self) -> None:
         """One round of the broadcasts' progress loop, as the leading process runs it."""

@@ -198,7 +198,7 @@ async def test_imported_students_and_volunteers_are_matched(sessions, store) -> 
     assert await count(sessions, ProposalRow, ProposalRow.status == "open") == 3
 
 
-async def test_export_writes_the_four_files_of_the_staff_export(sessions, store,
+async def test_export_writes_the_six_files_of_the_staff_export(sessions, store,
                                                                 tmp_path) -> None:
     await store.run(students_file(student(101), student(102)), NOW)
     await store.run(volunteers_file(volunteer(200)), NOW)
@@ -207,7 +207,7 @@ async def test_export_writes_the_four_files_of_the_staff_export(sessions, store,
     written = write_export(tmp_path / "out", files)
     assert [(path.name, rows) for path, rows in written] == [
         ("binome-students.csv", 2), ("binome-volunteers.csv", 1), ("binome-pairs.csv", 0),
-        ("binome-checkins.csv", 0)]
+        ("binome-checkins.csv", 0), ("binome-session_logs.csv", 0), ("binome-outcomes.csv", 0)]
     text = (tmp_path / "out" / "binome-students.csv").read_bytes()
     assert text.startswith(b"\xef\xbb\xbfid,language,source,")
     assert text.decode("utf-8-sig") == files["students"]
