@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
-from mentoring.errors import Stale, StaleReason
+from mentoring.errors import Stale
 from mentoring.pairing import Notification
 from mentoring.ports import Clock, UnitOfWork
 
@@ -113,7 +113,7 @@ class Outcomes:
             if pair is None or user_id not in (pair.student_id, pair.volunteer_id):
                 raise Stale()
             if await uow.outcomes.exists(pair_id, user_id, source):
-                raise Stale(StaleReason.ALREADY_ANSWERED)
+                raise Stale()
             student = user_id == pair.student_id
             outcome = Outcome(0, pair_id, user_id, source, now, reason,
                               step=OutcomeStep.CHANGES if student else OutcomeStep.DONE)

@@ -76,7 +76,7 @@ class EndedMeeting:
     sequence: int
     """How many times the meeting changed: a moved meeting is a new occasion."""
     pair: Pair
-    ends_at: datetime
+    starts_at: datetime
     departments: dict[int, str | None]
 
 
@@ -154,7 +154,7 @@ class SessionLogs:
                 for meeting in meetings:
                     occasion = f"meeting:{meeting.meeting_id}:{meeting.sequence}"
                     await self._ask(uow, meeting.pair, occasion,
-                                    meeting.meeting_id, meeting.ends_at, now,
+                                    meeting.meeting_id, meeting.starts_at, now,
                                     meeting.departments)
                 await uow.commit()
             asked += len(meetings)

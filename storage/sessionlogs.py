@@ -44,9 +44,9 @@ class SqlSessionLogs:
         ended = []
         for meeting, pair, student_department, volunteer_department in rows.all():
             assert meeting.starts_at is not None
-            ends_at = meeting.starts_at + timedelta(minutes=meeting.minutes)
-            if ends_at <= now:
-                ended.append(EndedMeeting(meeting.id, meeting.sequence, _pair(pair), ends_at, {
+            if meeting.starts_at + timedelta(minutes=meeting.minutes) <= now:
+                ended.append(EndedMeeting(meeting.id, meeting.sequence, _pair(pair),
+                                          meeting.starts_at, {
                     pair.student_id: student_department,
                     pair.volunteer_id: volunteer_department}))
         return ended
