@@ -39,9 +39,12 @@ from mentoring.contacts import Contacts
 from mentoring.keeping_in_touch import KeepingInTouch, VolunteerAvailability
 from mentoring.matchmaking import Matchmaker
 from mentoring.meeting_service import MeetingService
+from mentoring.outcomes import Outcomes
 from mentoring.pair_care import PairCare
+from mentoring.sessionlog import SessionLogs
 from mentoring.signup import Signup, now_utc
 from mentoring.staff import StaffDirectory
+from scheduler import Job
 from storage.attachments import SqlAttachments
 from storage.conversations import ConversationLocks, DatabaseStorage
 from storage.database import make_engine, make_sessionmaker
@@ -77,6 +80,8 @@ class Runtime:
     attachments: ReportAttachments
     attachment_store: SqlAttachments
     meetings: MeetingService
+    session_logs: SessionLogs
+    outcomes: Outcomes
     i18n: CatalogueI18n
     storage: BaseStorage
     isolation: BaseEventIsolation
@@ -109,11 +114,15 @@ def build_runtime(settings: Settings, clock: Callable[[], datetime] = now_utc) -
     contacts = Contacts(uow, clock, settings.staff_ids)
     staff = StaffDirectory(uow, clock, settings.staff_ids)
     attachment_store = SqlAttachments(sessions)
+    keeping_policy = settings.keeping_policy()
+    session_logs = SessionLogs(uow, clock, keeping_policy.quiet, keeping_policy.zone,
+                               settings.staff_ids)
     return Runtime(
         settings=settings, engine=engine, sessions=sessions, signup=signup,
         matchmaker=matchmaker,
         care=PairCare(uow, clock, matchmaker, settings.staff_ids, settings.follow_up_policy()),
-        keeping=KeepingInTouch(uow, clock, settings.keeping_policy(), settings.staff_ids),
+        keeping=KeepingInTouch(uow, clock, keeping_policy, settings.staff_ids,
+                               after_yes=session_logs.after_check_in),
         availability=VolunteerAvailability(uow, clock, settings.follow_up_policy()),
         staff=staff,
         relay=RelayService(SqlRelay(sessions), signup, clock, staff.members),
@@ -125,8 +134,23 @@ def build_runtime(settings: Settings, clock: Callable[[], datetime] = now_utc) -
         outbox=OutboxQueue(sessions),
         notifications=Notifications(signup, i18n, settings.timezone, contacts),
         contacts=contacts,
+        session_logs=session_logs, outcomes=Outcomes(uow, clock),
         i18n=i18n, storage=storage, isolation=isolation, clock=clock,
     )
+
+
+def tick_jobs(runtime: Runtime) -> dict[str, Job]:
+    """Each capability's share of the scheduler's tick, by the name its count is reported
+    under (``binome tick`` prints them). A new capability adds its line here only."""
+
+    async def purge_relay(now: datetime | None) -> int:
+        return await runtime.relay.store.purge(now or runtime.clock())
+
+    return {
+        "relay_purged": purge_relay,
+        "meeting_reminders": runtime.meetings.run_due,
+        "session_logs": runtime.session_logs.run_due,
+    }
 
 
 def build_sender(runtime: Runtime, bot: Bot,
@@ -195,6 +219,8 @@ def build_dispatcher(runtime: Runtime) -> Dispatcher:
     dp["relay"] = runtime.relay
     dp["attachments"] = runtime.attachments
     dp["meetings"] = runtime.meetings
+    dp["session_logs"] = runtime.session_logs
+    dp["outcomes"] = runtime.outcomes
     dp.update.outer_middleware(UpdateMetrics())  # first: it times all the rest
     if runtime.settings.webhook_url:
         # Only webhooks are posted again; long polling confirms each update by its offset.

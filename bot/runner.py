@@ -24,6 +24,7 @@ from bot.app import (
     build_runtime,
     build_sender,
     publish_commands,
+    tick_jobs,
 )
 from bot.config import Settings
 from bot.health import add_routes
@@ -61,7 +62,7 @@ async def _serve(runtime: Runtime, bot: Bot, dp: Dispatcher, *, scheduler: bool,
             jobs = build_scheduler()
             add_jobs(jobs, leadership, runtime.matchmaker, runtime.keeping,
                      runtime.availability, runtime.settings.matching_interval_minutes,
-                     purge_relay=runtime.relay.store.purge, meetings=runtime.meetings)
+                     jobs=tick_jobs(runtime))
             jobs.start()
             stack.push_async_callback(lease.release)
             stack.push_async_callback(_stop_jobs, jobs)
@@ -263,8 +264,7 @@ async def run_tick(settings: Settings, at: datetime | None) -> dict[str, int]:
     runtime = build_runtime(settings)
     try:
         return await tick(runtime.matchmaker, runtime.keeping, runtime.availability, at,
-                          broadcasts=runtime.broadcasts, purge_relay=runtime.relay.store.purge,
-                          meetings=runtime.meetings)
+                          broadcasts=runtime.broadcasts, jobs=tick_jobs(runtime))
     finally:
         await runtime.close()
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiogram import Bot
 
-from bot.app import Runtime, build_sender
+from bot.app import Runtime, build_sender, tick_jobs
 from bot.demo import known_people
 from mentoring.signup import now_utc
 
@@ -68,8 +68,7 @@ def link_sandbox(sandbox: Sandbox, runtime: Runtime, bot: Bot, clock: ProgrammeC
 
         clock.move_to(at)
         done = await tick(runtime.matchmaker, runtime.keeping, runtime.availability, clock(),
-                          broadcasts=runtime.broadcasts, purge_relay=runtime.relay.store.purge,
-                          meetings=runtime.meetings)
+                          broadcasts=runtime.broadcasts, jobs=tick_jobs(runtime))
         # Deliver now what is due, so the page shows it when the request returns.
         delivery = asyncio.ensure_future(build_sender(runtime, bot).drain())
         delivery.add_done_callback(_log_failure)

@@ -15,6 +15,7 @@ from handlers import (
     meetings,
     pair_care,
     relay,
+    sessionlog,
     signup,
     staff,
     start,
@@ -29,7 +30,7 @@ def get_routers() -> list[Router]:
                      matching.make_router(), contacts.make_router(),
                      availability.make_router(),
                      pair_care.make_router(), attachments.make_router(),
-                     keeping.make_router(), meetings.make_router(),
+                     keeping.make_router(), meetings.make_router(), sessionlog.make_router(),
                      account.make_router(),
                      signup.make_router(), relay.make_router(), fallback.make_router()]
     for router in conversations:

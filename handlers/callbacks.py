@@ -140,4 +140,25 @@ class MeetAnswer(CallbackData, prefix="mt"):
 
     id: int
     action: str  # pick | other | move | cancel
+class LogAnswer(CallbackData, prefix="log"):
+    """A press on a session-log question of the member's own entry ``id``."""
+
+    id: int
+    action: str  # happened | topic | done | skip | rate
+    value: str = ""
+
+
+class OutcomeReason(CallbackData, prefix="ocr"):
+    """Why the pair ended, asked at ``source`` (end, feedback or staff)."""
+
+    pair: int
+    source: str
+    reason: str
+
+
+class OutcomePick(CallbackData, prefix="ocp"):
+    """A press in the student's "what changed" multi-select of their outcome ``id``."""
+
+    id: int
+    action: str  # toggle | done
     value: int = 0

@@ -357,6 +357,44 @@ class Notifications:
         return (t("We haven't heard about your exchanges with {name} for a while. Do you want "
                   "to go on mentoring them?").format(name=name), kb.as_markup())
 
+    async def _sessionlog_question(self, params: dict[str, Any], recipient: int,
+                                   language: str) -> Any:
+        from handlers.sessionlog import happened_keyboard
+
+        name = await self._other_name(params, recipient)
+        if name is None:
+            return None
+        if params.get("meeting_id") is None:
+            text = t("📝 You told us you talked with {name}: great! Two taps to keep track. "
+                     "Did your exchange really take place?").format(name=name)
+        else:
+            text = t("📝 Your meeting with {name} was planned for {when}. Did it take place?"
+                     ).format(name=name, when=self._when(params["held_on"], language))
+        return text, happened_keyboard(params["log_id"])
+
+    async def _outcome_question(self, params: dict[str, Any], recipient: int,
+                                _language: str) -> Any:
+        from handlers.sessionlog import reason_keyboard
+
+        name = await self._other_name(params, recipient)
+        if name is None:
+            return None
+        text = {
+            "end": t("One last tap about your binôme with {name}: why did it end?"),
+            "staff": t("The programme team ended your binôme with {name}. One tap to tell "
+                       "us, from your side, why it ended:"),
+            "feedback": t("Six months with {name}: if your binôme ended now, what would be "
+                          "the main reason?"),
+        }[params["source"]]
+        return text.format(name=name), reason_keyboard(params["pair_id"], params["source"])
+
+    async def _missed_staff(self, params: dict[str, Any], _recipient: int,
+                            _language: str) -> tuple[Markup, InlineKeyboardMarkup | None]:
+        return t("📅 Pair {pair} missed two meetings in a row: student {student}, volunteer "
+                 "{volunteer}. They may need a hand.").format(
+                     pair=params["pair_id"], student=params["student_id"],
+                     volunteer=params["volunteer_id"]), None
+
     async def _availability_question(self, _params: dict[str, Any], _recipient: int,
                                      _language: str) -> tuple[Markup, InlineKeyboardMarkup | None]:
         from handlers.availability import availability_keyboard

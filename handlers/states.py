@@ -36,3 +36,5 @@ class Broadcasting(StatesGroup):
 
 class Meeting(StatesGroup):
     slots = State()
+class SessionNote(StatesGroup):
+    text = State()

@@ -142,6 +142,7 @@ def help_text() -> Markup:
         t("/rhythm: how often we check in on your binôme"),
         t("/report: tell the staff about a problem"),
         t("/end: end your binôme"),
+        t("/news: students, tell us what has changed (internship, job, exam…)"),
         t("/profile: see and edit your profile"),
         t("/language: change the language"),
         t("/cancel: stop what you are doing"),
@@ -180,6 +181,7 @@ def command_description(name: str) -> str:
         "report": _("Report a problem"),
         "rhythm": _("How often we check in"),
         "end": _("End your binôme"),
+        "news": _("Students: tell us what changed"),
         "profile": _("See and edit your profile"),
         "language": _("Change the language"),
         "help": _("What the bot can do"),
@@ -202,6 +204,6 @@ def command_description(name: str) -> str:
 
 
 USER_COMMANDS = ("start", "binome", "meet", "profile", "rhythm", "pause", "available", "report",
-                 "end", "language", "help", "privacy", "mydata", "delete", "cancel")
+                 "end", "news", "language", "help", "privacy", "mydata", "delete", "cancel")
 STAFF_MENU = ("waiting", "stats", "gaps", "risk", "reports", "broadcast", "broadcasts",
               "export", "staff", "exclude")

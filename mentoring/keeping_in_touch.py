@@ -6,16 +6,16 @@ processes ticking, or a crash in between never sends a step twice or skips one.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from mentoring import followup
+from mentoring import followup, outcomes
 from mentoring.errors import Stale
 from mentoring.followup import Answer, CheckInKind, FollowUpPolicy, PairClock, Rhythm
 from mentoring.pair_care import current_pair
-from mentoring.pairing import Notification
+from mentoring.pairing import Notification, Pair
 from mentoring.ports import Clock, DueFollowUp, UnitOfWork
 from mentoring.quiet_hours import QuietHours, is_allowed, next_allowed
 
@@ -33,10 +33,16 @@ class KeepingPolicy:
     zone: str = "Europe/Paris"
 
 
+AfterYes = Callable[[UnitOfWork, Pair, int, datetime], Awaitable[None]]
+"""What else happens, in the same transaction, when a member answers "yes" to the pair's
+n-th follow-up step (the session log asks what they did)."""
+
+
 class KeepingInTouch:
     def __init__(self, uow: Callable[[], UnitOfWork], clock: Clock, policy: KeepingPolicy,
-                 staff_ids: Collection[int]) -> None:
+                 staff_ids: Collection[int], after_yes: AfterYes | None = None) -> None:
         self._uow = uow
+        self._after_yes = after_yes
         self._clock = clock
         self.policy = policy
         self._staff = sorted(staff_ids)
@@ -96,9 +102,15 @@ class KeepingInTouch:
                      for staff_id in staff]
             return notes + [self._note(clock, kind, user, department, f"silence_{role}",
                                        params, now) for user, department, role in people]
-        return [self._note(clock, kind, user, department, f"checkin_{kind.value}",
-                           {**params, "role": role}, now)
-                for user, department, role in people]
+        notes = [self._note(clock, kind, user, department, f"checkin_{kind.value}",
+                            {**params, "role": role}, now)
+                 for user, department, role in people]
+        if kind is CheckInKind.PROGRAMME_END:
+            # The six-month feedback also asks what came of the pair, once it has gone.
+            later = max(note.due_at or now for note in notes)
+            notes += outcomes.questions(clock.pair_id, step.student_id, step.volunteer_id,
+                                        outcomes.Source.FEEDBACK, later)
+        return notes
 
     def _note(self, clock: PairClock, kind: CheckInKind, recipient: int,
               department: str | None, template: str, params: dict[str, object],
@@ -112,13 +124,16 @@ class KeepingInTouch:
         theirs or has ended."""
         now = self._clock()
         async with self._uow() as uow:
-            await current_pair(uow, pair_id, user_id)
+            pair = await current_pair(uow, pair_id, user_id)
             clock = await uow.followups.get(pair_id)
             if clock is None or clock.ended:
                 raise Stale()
+            asked = clock.sequence
             clock = followup.answered(clock, answer, now, self.policy.follow_up)
             await uow.followups.save(clock)
             await uow.followups.record_exchange(pair_id, user_id, answer.value, now)
+            if answer is Answer.YES and self._after_yes is not None:
+                await self._after_yes(uow, pair, asked, now)
             await uow.commit()
             return clock
 

@@ -11,7 +11,7 @@ from collections.abc import Callable, Collection
 from dataclasses import replace
 from datetime import datetime
 
-from mentoring import followup
+from mentoring import followup, outcomes
 from mentoring.errors import Stale, StaleReason
 from mentoring.followup import FollowUpPolicy
 from mentoring.matchmaking import Matchmaker
@@ -50,6 +50,8 @@ class PairCare:
             other = pair.volunteer_id if user_id == pair.student_id else pair.student_id
             await uow.outbox.add(Notification(f"pair-ended:{pair.id}:{other}", other,
                                               "pair_ended", {"pair_id": pair.id}), now)
+            await uow.outbox.add_many(outcomes.questions(
+                pair.id, pair.student_id, pair.volunteer_id, outcomes.Source.END, now), now)
             await uow.commit()
         self._matchmaker.note_released(pair.volunteer_id)
         await self._matchmaker.volunteer_ready(pair.volunteer_id)
@@ -69,6 +71,8 @@ class PairCare:
                 await uow.outbox.add(Notification(f"pair-ended:{pair.id}:{member}", member,
                                                   "pair_ended_by_staff", {"pair_id": pair.id}),
                                      now)
+            await uow.outbox.add_many(outcomes.questions(
+                pair.id, pair.student_id, pair.volunteer_id, outcomes.Source.STAFF, now), now)
             await uow.staff.audit(staff_id, "pair_end", {"pair_id": pair.id}, now)
             await uow.commit()
         self._matchmaker.note_released(pair.volunteer_id)

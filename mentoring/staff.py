@@ -102,7 +102,8 @@ class StaffDirectory:
             return await uow.staff.figures(self._clock())
 
     async def export(self, actor_id: int) -> dict[str, str]:
-        """The programme's data as CSV texts (students, volunteers, pairs, check-ins, meetings);
+        """The programme's data as CSV texts (students, volunteers, pairs, check-ins,
+        meetings, session logs, outcomes);
         the export is written to the audit log, since it holds personal data."""
         now = self._clock()
         files = {}
@@ -163,7 +164,8 @@ class Gap:
     free_places: int
 
 
-EXPORTS = ("students", "volunteers", "pairs", "checkins", "meetings")
+EXPORTS = ("students", "volunteers", "pairs", "checkins", "meetings", "session_logs",
+           "outcomes")
 EXPORT_ENCODING = "utf-8-sig"
 """UTF-8 with a byte order mark, so that spreadsheets open the files in UTF-8."""
 

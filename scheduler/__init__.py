@@ -8,7 +8,7 @@ outbox sender. The others keep trying, and one takes over when the leader's leas
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -16,7 +16,6 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from mentoring.broadcast import Broadcasts
 from mentoring.keeping_in_touch import KeepingInTouch, VolunteerAvailability
 from mentoring.matchmaking import Matchmaker
-from mentoring.meeting_service import MeetingService
 
 log = logging.getLogger(__name__)
 
@@ -50,30 +49,43 @@ class Leadership:
         return held
 
 
+Job = Callable[[datetime | None], Awaitable[int]]
+"""A capability's share of the tick: does what is due at the moment given (None: now) and
+says how many things it did."""
+
+
 async def tick(matchmaker: Matchmaker, keeping: KeepingInTouch,
                availability: VolunteerAvailability | None = None,
                now: datetime | None = None, *,
                broadcasts: Broadcasts | None = None,
-               purge_relay: Callable[[datetime], Awaitable[int]] | None = None,
-               meetings: MeetingService | None = None,
+               jobs: Mapping[str, Job] | None = None,
                ) -> dict[str, int]:
     """Everything that is due at ``now``: expired proposals move on, reminders go out,
     pauses end, every pair's due check-in or nudge is queued, volunteers are asked
-    whether they can take a student, scheduled broadcasts start, and relay records past 30
-    days or of ended pairs go, and meetings' reminders are queued."""
+    whether they can take a student, scheduled broadcasts start, then each capability's
+    job runs (``jobs``, by the name its count is reported under: relay records purged,
+    meeting reminders, session-log questions, ...). A job that fails does not stop the
+    others; the first failure is raised once all have run."""
     expired, reminded = await matchmaker.expire_and_remind(now)
     follow_ups = await keeping.run_due(now)
     if availability is not None:
         await availability.run_due(now)
     started = len(await broadcasts.start_due(now)) if broadcasts is not None else 0
-    purged = await purge_relay(now or datetime.now(UTC)) if purge_relay is not None else 0
-    meeting_reminders = await meetings.run_due(now) if meetings is not None else 0
+    done = {"expired": expired, "reminded": reminded, "follow_ups": follow_ups,
+            "broadcasts": started}
+    failure: Exception | None = None
+    for name, job in (jobs or {}).items():
+        try:
+            done[name] = await job(now)
+        except Exception as error:
+            log.exception("tick: %s failed", name)
+            failure = failure or error
     if expired or reminded or follow_ups:
         log.info("tick: %s proposals expired, %s reminders, %s follow-ups", expired, reminded,
                  follow_ups)
-    return {"expired": expired, "reminded": reminded, "follow_ups": follow_ups,
-            "broadcasts": started, "relay_purged": purged,
-            "meeting_reminders": meeting_reminders}
+    if failure is not None:
+        raise failure
+    return done
 
 
 async def batch(matchmaker: Matchmaker) -> int:
@@ -86,9 +98,7 @@ async def batch(matchmaker: Matchmaker) -> int:
 
 def add_jobs(scheduler: AsyncIOScheduler, leadership: Leadership, matchmaker: Matchmaker,
              keeping: KeepingInTouch, availability: VolunteerAvailability,
-             batch_minutes: int,
-             purge_relay: Callable[[datetime], Awaitable[int]] | None = None, *,
-             meetings: MeetingService | None = None) -> None:
+             batch_minutes: int, *, jobs: Mapping[str, Job] | None = None) -> None:
     """The fixed periodic jobs; each runs only in the process that leads."""
 
     async def as_leader(job: Callable[[], Awaitable[object]]) -> None:
@@ -98,8 +108,7 @@ def add_jobs(scheduler: AsyncIOScheduler, leadership: Leadership, matchmaker: Ma
     scheduler.add_job(leadership.renew, "interval", seconds=LEASE_RENEWAL_SECONDS,
                       id="leadership", next_run_time=datetime.now(UTC))
     scheduler.add_job(as_leader, "interval", minutes=1,
-                      args=[lambda: tick(matchmaker, keeping, availability,
-                                        purge_relay=purge_relay, meetings=meetings)],
+                      args=[lambda: tick(matchmaker, keeping, availability, jobs=jobs)],
                       id="tick")
     scheduler.add_job(as_leader, "interval", minutes=batch_minutes,
                       args=[lambda: batch(matchmaker)], id="batch")

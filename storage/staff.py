@@ -17,9 +17,11 @@ from storage.tables import (
     FollowUpRow,
     MeetingRow,
     OutboxRow,
+    OutcomeRow,
     PairRow,
     ProposalRow,
     RelayMessageRow,
+    SessionLogRow,
     StaffMemberRow,
     StudentProfileRow,
     UserRow,
@@ -203,7 +205,8 @@ class SqlStaff:
 
     async def export_rows(self, kind: str, now: datetime) -> list[dict[str, Any]]:
         """Rows for the staff's CSV export: students, volunteers, pairs (with their relay
-        counts over 7 and 30 days and last relayed message), checkins or meetings."""
+        counts over 7 and 30 days and last relayed message), checkins, meetings,
+        session_logs or outcomes."""
         query: Any
         if kind == "students":
             query = select(UserRow.id, UserRow.language, UserRow.source, UserRow.created_at,
@@ -238,6 +241,16 @@ class SqlStaff:
                            MeetingRow.kind, MeetingRow.status, MeetingRow.starts_at,
                            MeetingRow.minutes, MeetingRow.timezone, MeetingRow.sequence,
                            MeetingRow.created_at, MeetingRow.updated_at).order_by(MeetingRow.id)
+        elif kind == "session_logs":
+            query = select(SessionLogRow.pair_id, SessionLogRow.meeting_id,
+                           SessionLogRow.user_id, SessionLogRow.happened, SessionLogRow.topics,
+                           SessionLogRow.note, SessionLogRow.usefulness, SessionLogRow.held_on,
+                           SessionLogRow.asked_at, SessionLogRow.answered_at
+                           ).order_by(SessionLogRow.id)
+        elif kind == "outcomes":
+            query = select(OutcomeRow.pair_id, OutcomeRow.user_id, OutcomeRow.source,
+                           OutcomeRow.reason, OutcomeRow.changes, OutcomeRow.created_at
+                           ).order_by(OutcomeRow.id)
         else:
             raise ValueError(kind)
         result = await self._session.execute(query)

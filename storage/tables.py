@@ -472,11 +472,12 @@ class MeetingRow(Base):
 class SessionLogRow(Base):
     """One member's account of a meeting (or of a check-in answered "yes"): whether it
     happened, what they worked on (codes of the needs list), an optional sentence and, for the
-    student, how useful it was (1 to 5). One row per member and meeting."""
+    student, how useful it was (1 to 5). One row per member and occasion."""
 
     __tablename__ = "session_logs"
     __table_args__ = (
-        UniqueConstraint("meeting_id", "user_id", name="uq_session_logs_meeting_user"),
+        UniqueConstraint("pair_id", "occasion", "user_id",
+                         name="uq_session_logs_pair_occasion_user"),
         Index("ix_session_logs_pair_at", "pair_id", "held_on"),
     )
 
@@ -495,6 +496,12 @@ class SessionLogRow(Base):
     """When the meeting was (or the check-in answered)."""
     asked_at: Mapped[datetime] = mapped_column(UTCDateTime)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    occasion: Mapped[str | None] = mapped_column(String(32))
+    """What the question is about: ``meeting:<id>:<sequence>`` (a meeting moved since is
+    asked about again) or ``checkin:<n>`` (the pair's n-th follow-up step, answered "yes"),
+    so that each member is asked once per occasion."""
+    step: Mapped[str] = mapped_column(String(16), default="asked", server_default="done")
+    """Where the member is in the questions: asked, topics, note, usefulness or done."""
 
 
 class OutcomeRow(Base):
@@ -517,6 +524,8 @@ class OutcomeRow(Base):
     changes: Mapped[list[str]] = mapped_column(JSONType, default=list)
     """internship, job, exam, orientation, confidence or nothing_yet."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    step: Mapped[str] = mapped_column(String(16), default="done", server_default="done")
+    """changes while the student is still choosing what changed, then done."""
 
 
 class VolunteerVettingRow(Base):

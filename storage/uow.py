@@ -14,6 +14,7 @@ from storage.followups import SqlFollowUps
 from storage.matching import SqlMatching, SqlOutbox
 from storage.personal_data import PersonalData
 from storage.repositories import SqlConsents, SqlProfiles, SqlStats, SqlUsers
+from storage.sessionlogs import SqlOutcomes, SqlSessionLogs
 from storage.staff import SqlStaff
 
 
@@ -37,6 +38,8 @@ class SqlUnitOfWork:
         self.staff = SqlStaff(self._session)
         self.broadcasts = SqlBroadcasts(self._session)
         self.contacts = SqlContactOffers(self._session)
+        self.sessionlogs = SqlSessionLogs(self._session)
+        self.outcomes = SqlOutcomes(self._session)
         return self
 
     async def __aexit__(

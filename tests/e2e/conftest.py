@@ -21,6 +21,7 @@ from bot.app import (
     build_progress,
     build_runtime,
     build_sender,
+    tick_jobs,
 )
 from bot.config import Settings
 from mentoring.signup import now_utc
@@ -98,8 +99,7 @@ class Binome:
         assert self.runtime is not None
         return await tick(self.runtime.matchmaker, self.runtime.keeping,
                           self.runtime.availability, at, broadcasts=self.runtime.broadcasts,
-                          purge_relay=self.runtime.relay.store.purge,
-                          meetings=self.runtime.meetings)
+                          jobs=tick_jobs(self.runtime))
 
     async def progress(self) -> None:
         """One round of the broadcasts' progress loop, as the leading process runs it."""

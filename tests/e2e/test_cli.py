@@ -74,7 +74,8 @@ def test_import_and_export_commands(tmp_path) -> None:
     assert [line.rsplit("/", 1)[-1] for line in exported.stdout.splitlines()] == [
         "binome-students.csv (2 rows)", "binome-volunteers.csv (0 rows)",
         "binome-pairs.csv (0 rows)", "binome-checkins.csv (0 rows)",
-        "binome-meetings.csv (0 rows)"]
+        "binome-meetings.csv (0 rows)", "binome-session_logs.csv (0 rows)",
+        "binome-outcomes.csv (0 rows)"]
     assert "Inès" in (tmp_path / "out" / "binome-students.csv").read_text("utf-8-sig")
 
     missing = binome("import", "volunteers", str(tmp_path / "nope.csv"), database_url=url)

@@ -29,11 +29,12 @@ PERSON = 7770001
 GOALS = "Réussir ma licence de droit, mot de passe zorglub-goals."
 REPORT = "Il m'a demandé mon numéro, le 06 12 34 56 78, c'est gênant."
 FEEDBACK = "Merci pour tout, zorglub-feedback."
-WRITTEN = [GOALS, "06 12 34 56 78", FEEDBACK, "Zéphyrine"]
+NOTE = "On a refait le CV, zorglub-note."
+WRITTEN = [GOALS, "06 12 34 56 78", FEEDBACK, "Zéphyrine", NOTE]
 
 HELD = ("users", "consents", "student_profiles", "proposals", "pairs", "pair_followups",
         "exchanges", "feedback", "reports", "exclusions", "outbox", "audit_log",
-        "contact_offers")
+        "contact_offers", "session_logs", "outcomes")
 
 
 async def everything(binome, boss, client):
@@ -57,6 +58,14 @@ async def everything(binome, boss, client):
     await zoe.press("🤝 Share my Telegram contact")
     await binome.drain(moment)
     await marc.press("Yes, please")  # her contact offer is one of her rows
+    await zoe.press("✅ Yes")  # the session log asks what they did, and keeps her note
+    await zoe.press("▫️ CV review")
+    await zoe.press("Done ➡️")
+    await zoe.send(NOTE)
+    await zoe.press("4")
+    await zoe.send("/news")  # her news is an outcome of the pair
+    await zoe.press("▫️ Internship found")
+    await zoe.press("Done ➡️")
     # The next check-in is queued for both, not delivered yet: Marc's names her.
     moment = START + timedelta(days=18, hours=1)
     binome.clock.at = moment
@@ -93,6 +102,10 @@ async def test_mydata_holds_every_table_that_names_her_and_nobody_else(
     assert [r["text"] for r in tables["reports"]] == [REPORT]
     assert [r["comment"] for r in tables["feedback"]] == [FEEDBACK]
     assert [r["answer"] for r in tables["exchanges"]] == ["yes"]
+    assert [(r["topics"], r["note"], r["usefulness"]) for r in tables["session_logs"]] == [
+        (["cv"], NOTE, 4)]
+    assert [(r["source"], r["changes"]) for r in tables["outcomes"]] == [
+        ("news", ["internship"])]
     assert {r["action"] for r in tables["audit_log"]} == {"exclude", "refused"}
     assert {r["recipient_id"] for r in tables["outbox"]} == {zoe.id}
     assert {"intro_student", "checkin_first_exchange"} <= {r["kind"] for r in tables["outbox"]}

@@ -96,7 +96,8 @@ async def test_export_sends_csv_files_and_is_audited(make_binome, client) -> Non
         documents = [m for m in await boss.bot_messages() if m.get("document")]
         assert [d["document"]["file_name"] for d in documents] == [
             "binome-students.csv", "binome-volunteers.csv", "binome-pairs.csv",
-            "binome-checkins.csv", "binome-meetings.csv"]
+            "binome-checkins.csv", "binome-meetings.csv", "binome-session_logs.csv",
+            "binome-outcomes.csv"]
         students = list(csv.DictReader(io.StringIO(
             (await boss.download(documents[0]["document"]["file_id"])).decode("utf-8-sig"))))
         assert [(row["id"], row["first_name"], row["needs"]) for row in students] == [

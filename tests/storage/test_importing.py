@@ -207,7 +207,8 @@ async def test_export_writes_the_files_of_the_staff_export(sessions, store,
     written = write_export(tmp_path / "out", files)
     assert [(path.name, rows) for path, rows in written] == [
         ("binome-students.csv", 2), ("binome-volunteers.csv", 1), ("binome-pairs.csv", 0),
-        ("binome-checkins.csv", 0), ("binome-meetings.csv", 0)]
+        ("binome-checkins.csv", 0), ("binome-meetings.csv", 0),
+        ("binome-session_logs.csv", 0), ("binome-outcomes.csv", 0)]
     text = (tmp_path / "out" / "binome-students.csv").read_bytes()
     assert text.startswith(b"\xef\xbb\xbfid,language,source,")
     assert text.decode("utf-8-sig") == files["students"]
