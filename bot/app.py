@@ -32,6 +32,7 @@ from handlers.notifications import Notifications
 from handlers.texts import USER_COMMANDS as COMMANDS
 from mentoring.broadcast import Broadcasts
 from mentoring.contacts import Contacts
+from mentoring.impact import ImpactReports
 from mentoring.keeping_in_touch import KeepingInTouch, VolunteerAvailability
 from mentoring.matchmaking import Matchmaker
 from mentoring.pair_care import PairCare
@@ -39,6 +40,7 @@ from mentoring.signup import Signup, now_utc
 from mentoring.staff import StaffDirectory
 from storage.conversations import DatabaseStorage
 from storage.database import make_engine, make_sessionmaker
+from storage.impact import SqlImpact
 from storage.outbox import Claimed, OutboxQueue
 from storage.relay import SqlRelay
 from storage.uow import uow_factory
@@ -67,6 +69,7 @@ class Runtime:
     notifications: Notifications
     contacts: Contacts
     relay: RelayService
+    impact: ImpactReports
     i18n: CatalogueI18n
     storage: BaseStorage
     isolation: BaseEventIsolation
@@ -110,6 +113,7 @@ def build_runtime(settings: Settings, clock: Callable[[], datetime] = now_utc) -
         outbox=OutboxQueue(sessions),
         notifications=Notifications(signup, i18n, settings.timezone, contacts),
         contacts=contacts,
+        impact=ImpactReports(SqlImpact(sessions), clock, ZoneInfo(settings.timezone)),
         i18n=i18n, storage=storage, isolation=isolation, clock=clock,
     )
 
@@ -167,6 +171,7 @@ def build_dispatcher(runtime: Runtime) -> Dispatcher:
     dp["settings"] = runtime.settings
     dp["clock"] = runtime.clock
     dp["relay"] = runtime.relay
+    dp["impact"] = runtime.impact
     dp.update.outer_middleware(UpdateMetrics())  # first: it times all the rest
     if runtime.settings.webhook_url:
         # Only webhooks are posted again; long polling confirms each update by its offset.

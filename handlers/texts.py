@@ -195,6 +195,7 @@ def command_description(name: str) -> str:
         "export": _("Staff: CSV exports"),
         "staff": _("Staff: who is staff"),
         "exclude": _("Staff: never propose two people"),
+        "impact": _("Staff: impact report for funders"),
     }
     return descriptions[name]
 
@@ -202,4 +203,4 @@ def command_description(name: str) -> str:
 USER_COMMANDS = ("start", "binome", "profile", "rhythm", "pause", "available", "report", "end",
                  "language", "help", "privacy", "mydata", "delete", "cancel")
 STAFF_MENU = ("waiting", "stats", "gaps", "risk", "reports", "broadcast", "broadcasts",
-              "export", "staff", "exclude")
+              "export", "staff", "exclude", "impact")
