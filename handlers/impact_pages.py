@@ -191,8 +191,9 @@ def _groups(axes: Axes, report: Report, _: Gettext) -> None:
             cell.set_height(cell.get_height() * 2.8)
             cell.set_facecolor("#eef2f7")
     if len(report.groups) > GROUP_ROWS:
-        axes.text(0, -0.05, _("… and {more} more groups in the CSV file.").format(
-            more=len(report.groups) - GROUP_ROWS), fontsize=6, transform=axes.transAxes)
+        axes.text(1, 1.04, _("… and {more} more groups in the CSV file.").format(
+            more=len(report.groups) - GROUP_ROWS), fontsize=6.5, ha="right",
+            transform=axes.transAxes)
 
 
 def _definitions(page: Page, top: float, _: Gettext) -> None:
@@ -202,8 +203,8 @@ def _definitions(page: Page, top: float, _: Gettext) -> None:
     for key, definition in DEFINITIONS.items():
         notes.append(f"{label_of(key, 'n', _) if key == 'retention' else _(definition.label)}"
                      f": {_(definition.defines)}")
-    text = "\n".join(line for note in notes for line in textwrap.wrap(note, 175))
-    page.text(0.05, top, text, fontsize=5.6, va="top", linespacing=1.35, color="#222222")
+    text = "\n".join(line for note in notes for line in textwrap.wrap(note, 180))
+    page.text(0.05, top, text, fontsize=5.4, va="top", linespacing=1.35, color="#222222")
 
 
 CSV_COLUMNS = ("group_by", "group", "figure", "detail", "label", "value", "unit", "n",

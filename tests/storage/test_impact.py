@@ -126,3 +126,32 @@ def test_figures_of_fewer_than_five_people_are_hidden(people: int, shown: bool) 
     created_rows = [row for row in rows if row[2] == "pairs_created"]
     assert [row[5] for row in created_rows] == ([str(people)] * 2 if shown else ["", ""])
     assert [row[9] for row in created_rows] == (["0", "0"] if shown else ["1", "1"])
+
+
+async def test_demo_programme_has_a_year_to_report(database_url: str) -> None:
+    from sqlalchemy import func, select
+
+    from bot.demo import seed_demo
+    from mentoring.impact import default_period
+    from storage.tables import MeetingRow, OutcomeRow, SessionLogRow
+
+    engine = make_engine(database_url)
+    sessions = make_sessionmaker(engine)
+    try:
+        seeded = await seed_demo(sessions, NOW)
+        assert "meetings" in str(seeded)
+        async with sessions() as session:
+            starts = list(await session.scalars(select(MeetingRow.starts_at)))
+            logs = await session.scalar(select(func.count()).select_from(SessionLogRow))
+            outcomes = await session.scalar(select(func.count()).select_from(OutcomeRow))
+        assert len({(at.year, at.month) for at in starts if at is not None}) >= 9
+        assert logs and logs > len(starts) / 2 and outcomes
+        period = default_period(NOW.date())
+        facts = await SqlImpact(sessions).pair_facts(period.starts_at, period.ends_at)
+    finally:
+        await engine.dispose()
+    whole = build_report(facts, period, NOW).overall
+    for key, detail in (("pairs_created", ""), ("first_meeting_share", ""),
+                        ("usefulness", ""), ("ended_reason_share", "finished"),
+                        ("retention", "3")):
+        assert whole.figure(key, detail).value is not None, key
