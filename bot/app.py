@@ -36,6 +36,7 @@ from handlers.texts import USER_COMMANDS as COMMANDS
 from mentoring.attachments import ReportAttachments
 from mentoring.broadcast import Broadcasts
 from mentoring.contacts import Contacts
+from mentoring.impact import ImpactReports
 from mentoring.keeping_in_touch import KeepingInTouch, VolunteerAvailability
 from mentoring.matchmaking import Matchmaker
 from mentoring.meeting_service import MeetingService
@@ -49,6 +50,7 @@ from storage.attachments import SqlAttachments
 from storage.conversations import ConversationLocks, DatabaseStorage
 from storage.database import make_engine, make_sessionmaker
 from storage.meetings import SqlMeetings
+from storage.impact import SqlImpact
 from storage.outbox import Claimed, OutboxQueue
 from storage.relay import SqlRelay
 from storage.uow import uow_factory
@@ -82,6 +84,7 @@ class Runtime:
     meetings: MeetingService
     session_logs: SessionLogs
     outcomes: Outcomes
+    impact: ImpactReports
     i18n: CatalogueI18n
     storage: BaseStorage
     isolation: BaseEventIsolation
@@ -135,6 +138,7 @@ def build_runtime(settings: Settings, clock: Callable[[], datetime] = now_utc) -
         notifications=Notifications(signup, i18n, settings.timezone, contacts),
         contacts=contacts,
         session_logs=session_logs, outcomes=Outcomes(uow, clock),
+        impact=ImpactReports(SqlImpact(sessions), clock, ZoneInfo(settings.timezone)),
         i18n=i18n, storage=storage, isolation=isolation, clock=clock,
     )
 
@@ -221,6 +225,7 @@ def build_dispatcher(runtime: Runtime) -> Dispatcher:
     dp["meetings"] = runtime.meetings
     dp["session_logs"] = runtime.session_logs
     dp["outcomes"] = runtime.outcomes
+    dp["impact"] = runtime.impact
     dp.update.outer_middleware(UpdateMetrics())  # first: it times all the rest
     if runtime.settings.webhook_url:
         # Only webhooks are posted again; long polling confirms each update by its offset.

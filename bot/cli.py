@@ -7,7 +7,7 @@ import asyncio
 import logging
 import sys
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from bot.config import Settings
 from bot.logs import configure as configure_logs
+from mentoring.impact import Cut
 from mentoring.model import Role
 
 log = logging.getLogger("binome")
@@ -25,6 +26,14 @@ def _moment(text: str) -> datetime:
     if moment.tzinfo is None:
         raise argparse.ArgumentTypeError("give a time zone, e.g. 2026-12-01T09:00+01:00")
     return moment.astimezone(UTC)
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError("give a date as YYYY-MM-DD, e.g. 2026-01-31") \
+            from error
 
 
 def _setting_problem(problem: Any) -> str:
@@ -68,7 +77,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     export = commands.add_parser("export", help="write the CSV files of /export to a directory")
     export.add_argument("--to", type=Path, default=Path("."), metavar="DIR",
                         help="directory to write to (default: the current one)")
+    report = commands.add_parser("report", help="write a report to files")
+    reports = report.add_subparsers(dest="report", required=True)
+    impact = reports.add_parser(
+        "impact", help="the one-page impact report (PDF, with a PNG preview and a CSV beside it)")
+    impact.add_argument("--from", dest="start", type=_day, required=True, metavar="DATE",
+                        help="first day, YYYY-MM-DD (in TIMEZONE)")
+    impact.add_argument("--to", dest="end", type=_day, required=True, metavar="DATE",
+                        help="last day, included")
+    impact.add_argument("--out", type=Path, metavar="FILE",
+                        help="the PDF to write (default: binome-impact-FROM-TO.pdf here)")
+    impact.add_argument("--by", choices=[cut.value for cut in Cut],
+                        help="also cut the figures by region, family of fields, level or "
+                             "source (deep link)")
+    impact.add_argument("--language", choices=("fr", "en"),
+                        help="language of the report (default: DEFAULT_LANGUAGE)")
     args = parser.parse_args(argv)
+    if args.command == "report" and args.end < args.start:
+        parser.error("--to is before --from")
     if args.command == "import" and not args.file.is_file():
         parser.error(f"{args.file}: no such file")
 
@@ -93,6 +119,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(importing.run_import(
             settings, role, args.file, args.file.read_bytes(), dry_run=args.dry_run,
             skip_invalid=args.skip_invalid, update=args.update))
+    if args.command == "report":
+        from bot.impact import write_report
+
+        for path in asyncio.run(write_report(
+                settings, args.start, args.end,
+                Cut(args.by) if args.by else None, args.out, args.language)):
+            print(path)
+        return 0
     if args.command == "migrate":
         runner.migrate(settings)
         print("Database is up to date.")

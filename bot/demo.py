@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.demo_history import Life, write_lives
 from mentoring.followup import CheckInKind, PairClock, Rhythm
 from mentoring.model import VolunteerProfile
 from mentoring.population import REFERENCE, generate
@@ -64,7 +65,9 @@ async def seed_demo(sessions: async_sessionmaker[Any], now: datetime) -> Seeded:
         counts = await _write(session, now, random.Random(SEED))
         await session.commit()
     return Seeded(True, "Demo data written: {students} students ({waiting} waiting), "
-                  "{volunteers} volunteers, {pairs} pairs.".format(**counts))
+                  "{volunteers} volunteers, {pairs} pairs; {earlier} earlier pairs, and "
+                  "{meetings} meetings with {logs} session logs and {outcomes} outcomes over "
+                  "the past year.".format(**counts))
 
 
 async def _write(session: AsyncSession, now: datetime, rng: random.Random) -> dict[str, int]:
@@ -74,6 +77,10 @@ async def _write(session: AsyncSession, now: datetime, rng: random.Random) -> di
                 for s in population.students]
     volunteers = [replace(v, completed_at=min(now, v.completed_at + shift))
                   for v in population.volunteers]
+    history = _history_plan(students, now, rng)
+    students = [replace(s, completed_at=min(s.completed_at, history[s.user_id][0]
+                                            - timedelta(days=rng.uniform(1, 10))))
+                if s.user_id in history else s for s in students]
     people: list[Any] = [*students, *volunteers]
     await session.execute(insert(UserRow), [
         {"id": p.user_id, "language": "en" if p.languages == ["en"] else "fr",
@@ -90,24 +97,66 @@ async def _write(session: AsyncSession, now: datetime, rng: random.Random) -> di
     pairs = _pairs(students, volunteers, rng)
     paired = {student for student, _ in pairs}
     await session.execute(insert(StudentProfileRow), [
-        {**asdict(s), "waiting_since": None if s.user_id in paired else s.completed_at}
+        {**asdict(s), "waiting_since": None if s.user_id in paired else
+         max(s.completed_at, history.get(s.user_id, (now, now))[1])
+         if s.user_id in history else s.completed_at}
         for s in students])
     load: dict[int, int] = {}
     followups = SqlFollowUps(session)
+    lives: list[Life] = []
     for student, volunteer in pairs:
         started = now - timedelta(days=rng.uniform(7, 56))
         row = PairRow(student_id=student, volunteer_id=volunteer, proposal_id=None,
                       status="active", started_at=started)
         session.add(row)
         await session.flush()
-        await followups.add(_clock(row.id, started, now, rng))
+        clock = _clock(row.id, started, now, rng)
+        await followups.add(clock)
         load[volunteer] = load.get(volunteer, 0) + 1
+        lives.append(Life(row.id, student, volunteer, started, None, clock.silent_periods >= 2))
+    lives += await _earlier_pairs(session, history, students, volunteers, rng)
+    needs = {s.user_id: s.needs for s in students}
+    counts = await write_lives(session, lives, needs, now, rng)
     for volunteer, taken in load.items():
         await session.execute(update(VolunteerProfileRow)
                               .where(VolunteerProfileRow.user_id == volunteer)
                               .values(load=taken))
     return {"students": len(students), "waiting": len(students) - len(pairs),
-            "volunteers": len(volunteers), "pairs": len(pairs)}
+            "volunteers": len(volunteers), "pairs": len(pairs),
+            "earlier": len(lives) - len(pairs), **counts}
+
+
+HISTORY_SHARE = 0.45
+"""Of the students, those who had an earlier pair, started two to eleven months ago."""
+
+
+def _history_plan(students: list[Any], now: datetime,
+                  rng: random.Random) -> dict[int, tuple[datetime, datetime]]:
+    """When each student with an earlier pair was introduced and when that pair ended (before
+    the student's current pair, which starts at most 56 days ago)."""
+    plan = {}
+    for student in rng.sample(students, int(len(students) * HISTORY_SHARE)):
+        started = now - timedelta(days=rng.uniform(60, 330))
+        ended = min(started + timedelta(days=rng.uniform(15, 250)), now - timedelta(days=58))
+        plan[student.user_id] = (started, max(ended, started + timedelta(days=3)))
+    return plan
+
+
+async def _earlier_pairs(session: AsyncSession, plan: dict[int, tuple[datetime, datetime]],
+                         students: list[Any], volunteers: list[VolunteerProfile],
+                         rng: random.Random) -> list[Life]:
+    """Each planned earlier pair, with a volunteer speaking the student's language."""
+    languages = {s.user_id: set(s.languages) for s in students}
+    lives = []
+    for student, (started, ended) in plan.items():
+        speaking = [v for v in volunteers if set(v.languages) & languages[student]]
+        volunteer = rng.choice(speaking or volunteers).user_id
+        row = PairRow(student_id=student, volunteer_id=volunteer, proposal_id=None,
+                      status="ended", started_at=started, ended_at=ended, ended_by=student)
+        session.add(row)
+        await session.flush()
+        lives.append(Life(row.id, student, volunteer, started, ended, rng.random() < 0.2))
+    return lives
 
 
 def _pairs(students: list[Any], volunteers: list[VolunteerProfile],

@@ -10,6 +10,7 @@ from handlers import (
     contacts,
     errors,
     fallback,
+    impact,
     keeping,
     matching,
     meetings,
@@ -26,7 +27,8 @@ def get_routers() -> list[Router]:
     """Errors first (they only see failures), then /start, the commands that work anywhere,
     the sign-up form, the relay between the members of a pair, and last the fallback that
     explains whatever nobody took."""
-    conversations = [start.make_router(), staff.make_router(), broadcast.make_router(),
+    conversations = [start.make_router(), staff.make_router(), impact.make_router(),
+                     broadcast.make_router(),
                      matching.make_router(), contacts.make_router(),
                      availability.make_router(),
                      pair_care.make_router(), attachments.make_router(),

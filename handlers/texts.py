@@ -199,6 +199,7 @@ def command_description(name: str) -> str:
         "export": _("Staff: CSV exports"),
         "staff": _("Staff: who is staff"),
         "exclude": _("Staff: never propose two people"),
+        "impact": _("Staff: impact report for funders"),
     }
     return descriptions[name]
 
@@ -206,4 +207,4 @@ def command_description(name: str) -> str:
 USER_COMMANDS = ("start", "binome", "meet", "profile", "rhythm", "pause", "available", "report",
                  "end", "news", "language", "help", "privacy", "mydata", "delete", "cancel")
 STAFF_MENU = ("waiting", "stats", "gaps", "risk", "reports", "broadcast", "broadcasts",
-              "export", "staff", "exclude")
+              "export", "staff", "exclude", "impact")

@@ -1,0 +1,152 @@
+"""What the impact report reads: one row of facts per pair, from a handful of grouped queries
+(pairs with their student's profile, meetings, session logs, feedback, outcomes).
+
+Everything that can be counted in SQL is: meetings and ratings are grouped by pair, needs
+worked on are unnested from the JSON lists in the database (``json_each`` on SQLite,
+``jsonb_array_elements_text`` on PostgreSQL) and come back once per pair and need.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, and_, case, func, or_, select, true, union_all
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from mentoring.impact import PairFacts
+from storage.tables import (
+    FeedbackRow,
+    MeetingRow,
+    OutcomeRow,
+    PairRow,
+    SessionLogRow,
+    StudentProfileRow,
+    UserRow,
+)
+
+
+class SqlImpact:
+    def __init__(self, sessions: async_sessionmaker[Any]) -> None:
+        self._sessions = sessions
+
+    async def pair_facts(self, starts_at: datetime, ends_at: datetime) -> list[PairFacts]:
+        """One row per pair active at some point in [starts_at, ends_at)."""
+        async with self._sessions() as session:
+            pairs = await self._pairs(session, starts_at, ends_at)
+            meetings = await self._meetings(session, starts_at, ends_at)
+            topics = await self._topics(session, starts_at, ends_at)
+            ratings = await self._ratings(session, starts_at, ends_at)
+            endings = await self._end_ratings(session, starts_at, ends_at)
+            outcomes = await self._outcomes(session, starts_at, ends_at)
+        facts = []
+        for pair_id, row in pairs.items():
+            first, held = meetings.get(pair_id, (None, 0))
+            reason, changes = outcomes.get(pair_id, (None, None))
+            facts.append(PairFacts(
+                **row, first_meeting_at=first, meetings=held,
+                topics=frozenset(topics.get(pair_id, ())),
+                ratings=tuple(ratings.get(pair_id, ())), end_ratings=endings.get(pair_id, ()),
+                reason=reason, changes=frozenset(changes or ()),
+                reported_outcome=changes is not None))
+        return facts
+
+    @staticmethod
+    def _active(starts_at: datetime, ends_at: datetime) -> Any:
+        return and_(PairRow.started_at < ends_at,
+                    or_(PairRow.ended_at.is_(None), PairRow.ended_at >= starts_at))
+
+    async def _pairs(self, session: AsyncSession, starts_at: datetime,
+                     ends_at: datetime) -> dict[int, dict[str, Any]]:
+        rows = await session.execute(
+            select(PairRow.id, PairRow.student_id, PairRow.started_at, PairRow.ended_at,
+                   StudentProfileRow.department, StudentProfileRow.field,
+                   StudentProfileRow.level, UserRow.source, StudentProfileRow.needs)
+            .outerjoin(StudentProfileRow, StudentProfileRow.user_id == PairRow.student_id)
+            .outerjoin(UserRow, UserRow.id == PairRow.student_id)
+            .where(self._active(starts_at, ends_at)))
+        return {pair_id: {"pair_id": pair_id, "student_id": student, "started_at": started,
+                          "ended_at": ended, "department": department, "field": field,
+                          "level": level, "source": source, "needs": frozenset(needs or ())}
+                for pair_id, student, started, ended, department, field, level, source, needs
+                in rows.all()}
+
+    async def _meetings(self, session: AsyncSession, starts_at: datetime,
+                        ends_at: datetime) -> dict[int, tuple[datetime, int]]:
+        """The first meeting held before ``ends_at`` and the number held in the period, by
+        pair. A meeting is one marked held, or a check-in answered yes logged without a
+        meeting (counted once per pair and day, whichever member logged it)."""
+        held = union_all(
+            select(MeetingRow.pair_id, MeetingRow.starts_at.label("at"))
+            .where(MeetingRow.status == "held", MeetingRow.starts_at < ends_at),
+            select(SessionLogRow.pair_id, SessionLogRow.held_on.label("at"))
+            .where(SessionLogRow.happened == "yes", SessionLogRow.meeting_id.is_(None),
+                   SessionLogRow.held_on < ends_at)
+            .distinct()).subquery()
+        rows = await session.execute(
+            select(held.c.pair_id, func.min(held.c.at),
+                   func.sum(case((held.c.at >= starts_at, 1), else_=0)))
+            .join(PairRow, PairRow.id == held.c.pair_id)
+            .where(self._active(starts_at, ends_at))
+            .group_by(held.c.pair_id))
+        return {pair_id: (first, int(count or 0)) for pair_id, first, count in rows.all()}
+
+    async def _topics(self, session: AsyncSession, starts_at: datetime,
+                      ends_at: datetime) -> dict[int, set[str]]:
+        """The needs logged as worked on in the period, by pair."""
+        unnest = (func.jsonb_array_elements_text if _postgres(session)
+                  else func.json_each)(SessionLogRow.topics).table_valued("value")
+        query: Select[Any] = (
+            select(SessionLogRow.pair_id, unnest.c.value).distinct()
+            .select_from(SessionLogRow).join(unnest, true())
+            .where(SessionLogRow.happened == "yes", SessionLogRow.held_on >= starts_at,
+                   SessionLogRow.held_on < ends_at))
+        found: dict[int, set[str]] = {}
+        for pair_id, need in (await session.execute(query)).all():
+            found.setdefault(pair_id, set()).add(str(need))
+        return found
+
+    async def _ratings(self, session: AsyncSession, starts_at: datetime,
+                       ends_at: datetime) -> dict[int, list[int]]:
+        """The usefulness ratings of the period, by pair: counted per value, in SQL."""
+        rows = await session.execute(
+            select(SessionLogRow.pair_id, SessionLogRow.usefulness, func.count())
+            .where(SessionLogRow.usefulness.is_not(None), SessionLogRow.held_on >= starts_at,
+                   SessionLogRow.held_on < ends_at)
+            .group_by(SessionLogRow.pair_id, SessionLogRow.usefulness))
+        found: dict[int, list[int]] = {}
+        for pair_id, value, count in rows.all():
+            found.setdefault(pair_id, []).extend([int(value or 0)] * int(count))
+        return found
+
+    async def _end_ratings(self, session: AsyncSession, starts_at: datetime,
+                           ends_at: datetime) -> dict[int, tuple[int, ...]]:
+        rows = await session.execute(
+            select(FeedbackRow.pair_id, FeedbackRow.rating)
+            .where(FeedbackRow.created_at >= starts_at, FeedbackRow.created_at < ends_at))
+        found: dict[int, tuple[int, ...]] = {}
+        for pair_id, rating in rows.all():
+            found[pair_id] = (*found.get(pair_id, ()), int(rating))
+        return found
+
+    async def _outcomes(self, session: AsyncSession, starts_at: datetime,
+                        ends_at: datetime) -> dict[int, tuple[str | None, set[str]]]:
+        """For the pairs that ended in the period: the last reason recorded before
+        ``ends_at`` and every change reported."""
+        rows = await session.execute(
+            select(OutcomeRow.pair_id, OutcomeRow.reason, OutcomeRow.changes)
+            .join(PairRow, PairRow.id == OutcomeRow.pair_id)
+            .where(PairRow.ended_at >= starts_at, PairRow.ended_at < ends_at,
+                   OutcomeRow.created_at < ends_at)
+            .order_by(OutcomeRow.pair_id, OutcomeRow.created_at, OutcomeRow.id))
+        found: dict[int, tuple[str | None, set[str]]] = {}
+        for pair_id, reason, changes in rows.all():
+            if pair_id is None:
+                continue
+            last, seen = found.get(pair_id, (None, set()))
+            found[pair_id] = (reason or last, seen | set(changes or ()))
+        return found
+
+
+def _postgres(session: AsyncSession) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
