@@ -37,6 +37,7 @@ from mentoring.matchmaking import Matchmaker
 from mentoring.pair_care import PairCare
 from mentoring.signup import Signup, now_utc
 from mentoring.staff import StaffDirectory
+from mentoring.vetting import Vetting
 from storage.conversations import DatabaseStorage
 from storage.database import make_engine, make_sessionmaker
 from storage.outbox import Claimed, OutboxQueue
@@ -67,6 +68,7 @@ class Runtime:
     notifications: Notifications
     contacts: Contacts
     relay: RelayService
+    vetting: Vetting
     i18n: CatalogueI18n
     storage: BaseStorage
     isolation: BaseEventIsolation
@@ -93,7 +95,8 @@ def build_runtime(settings: Settings, clock: Callable[[], datetime] = now_utc) -
         storage = DatabaseStorage(sessions, clock=clock)
         isolation = SimpleEventIsolation()
     uow = uow_factory(sessions)
-    signup = Signup(uow, clock, settings.default_language)
+    signup = Signup(uow, clock, settings.default_language,
+                    approval_required=settings.volunteer_approval == "required")
     i18n = make_i18n(settings.default_language)
     matchmaker = Matchmaker(uow, clock, settings.matching_policy())
     contacts = Contacts(uow, clock, settings.staff_ids)
@@ -110,6 +113,7 @@ def build_runtime(settings: Settings, clock: Callable[[], datetime] = now_utc) -
         outbox=OutboxQueue(sessions),
         notifications=Notifications(signup, i18n, settings.timezone, contacts),
         contacts=contacts,
+        vetting=Vetting(uow, clock, settings.safeguarding(), staff.members),
         i18n=i18n, storage=storage, isolation=isolation, clock=clock,
     )
 
@@ -167,6 +171,7 @@ def build_dispatcher(runtime: Runtime) -> Dispatcher:
     dp["settings"] = runtime.settings
     dp["clock"] = runtime.clock
     dp["relay"] = runtime.relay
+    dp["vetting"] = runtime.vetting
     dp.update.outer_middleware(UpdateMetrics())  # first: it times all the rest
     if runtime.settings.webhook_url:
         # Only webhooks are posted again; long polling confirms each update by its offset.

@@ -61,7 +61,7 @@ async def _serve(runtime: Runtime, bot: Bot, dp: Dispatcher, *, scheduler: bool,
             jobs = build_scheduler()
             add_jobs(jobs, leadership, runtime.matchmaker, runtime.keeping,
                      runtime.availability, runtime.settings.matching_interval_minutes,
-                     purge_relay=runtime.relay.store.purge)
+                     purge_relay=runtime.relay.store.purge, vetting=runtime.vetting)
             jobs.start()
             stack.push_async_callback(lease.release)
             stack.push_async_callback(_stop_jobs, jobs)
@@ -263,7 +263,8 @@ async def run_tick(settings: Settings, at: datetime | None) -> dict[str, int]:
     runtime = build_runtime(settings)
     try:
         return await tick(runtime.matchmaker, runtime.keeping, runtime.availability, at,
-                          broadcasts=runtime.broadcasts, purge_relay=runtime.relay.store.purge)
+                          broadcasts=runtime.broadcasts, purge_relay=runtime.relay.store.purge,
+                          vetting=runtime.vetting)
     finally:
         await runtime.close()
 

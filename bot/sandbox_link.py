@@ -68,7 +68,8 @@ def link_sandbox(sandbox: Sandbox, runtime: Runtime, bot: Bot, clock: ProgrammeC
 
         clock.move_to(at)
         done = await tick(runtime.matchmaker, runtime.keeping, runtime.availability, clock(),
-                          broadcasts=runtime.broadcasts, purge_relay=runtime.relay.store.purge)
+                          broadcasts=runtime.broadcasts, purge_relay=runtime.relay.store.purge,
+                          vetting=runtime.vetting)
         # Deliver now what is due, so the page shows it when the request returns.
         delivery = asyncio.ensure_future(build_sender(runtime, bot).drain())
         delivery.add_done_callback(_log_failure)

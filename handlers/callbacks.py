@@ -121,3 +121,14 @@ class RelayTo(CallbackData, prefix="rto"):
     """A volunteer choosing which student their messages go to; the pair is checked."""
 
     pair: int
+
+
+class CharterAccept(CallbackData, prefix="charter"):
+    version: str
+
+
+class VettingAction(CallbackData, prefix="vet"):
+    """Staff's decision on a volunteer: approve | ask | refuse | check."""
+
+    volunteer: int
+    action: str

@@ -16,6 +16,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from mentoring.broadcast import Broadcasts
 from mentoring.keeping_in_touch import KeepingInTouch, VolunteerAvailability
 from mentoring.matchmaking import Matchmaker
+from mentoring.vetting import DueChecks, Vetting
 
 log = logging.getLogger(__name__)
 
@@ -54,22 +55,26 @@ async def tick(matchmaker: Matchmaker, keeping: KeepingInTouch,
                now: datetime | None = None, *,
                broadcasts: Broadcasts | None = None,
                purge_relay: Callable[[datetime], Awaitable[int]] | None = None,
+               vetting: Vetting | None = None,
                ) -> dict[str, int]:
     """Everything that is due at ``now``: expired proposals move on, reminders go out,
     pauses end, every pair's due check-in or nudge is queued, volunteers are asked
-    whether they can take a student, scheduled broadcasts start, and relay records past 30
-    days or of ended pairs go."""
+    whether they can take a student, scheduled broadcasts start, relay records past 30
+    days or of ended pairs go, and volunteers' criminal-record checks are looked at (renewal
+    asked a month before expiry, staff alerted about a minor's pair on expiry)."""
     expired, reminded = await matchmaker.expire_and_remind(now)
     follow_ups = await keeping.run_due(now)
     if availability is not None:
         await availability.run_due(now)
     started = len(await broadcasts.start_due(now)) if broadcasts is not None else 0
     purged = await purge_relay(now or datetime.now(UTC)) if purge_relay is not None else 0
+    checks = await vetting.run_due(now) if vetting is not None else DueChecks(0, 0)
     if expired or reminded or follow_ups:
         log.info("tick: %s proposals expired, %s reminders, %s follow-ups", expired, reminded,
                  follow_ups)
     return {"expired": expired, "reminded": reminded, "follow_ups": follow_ups,
-            "broadcasts": started, "relay_purged": purged}
+            "broadcasts": started, "relay_purged": purged,
+            "check_renewals": checks.renewals, "check_expired_pairs": checks.expired_pairs}
 
 
 async def batch(matchmaker: Matchmaker) -> int:
@@ -83,7 +88,8 @@ async def batch(matchmaker: Matchmaker) -> int:
 def add_jobs(scheduler: AsyncIOScheduler, leadership: Leadership, matchmaker: Matchmaker,
              keeping: KeepingInTouch, availability: VolunteerAvailability,
              batch_minutes: int,
-             purge_relay: Callable[[datetime], Awaitable[int]] | None = None) -> None:
+             purge_relay: Callable[[datetime], Awaitable[int]] | None = None,
+             vetting: Vetting | None = None) -> None:
     """The fixed periodic jobs; each runs only in the process that leads."""
 
     async def as_leader(job: Callable[[], Awaitable[object]]) -> None:
@@ -94,6 +100,7 @@ def add_jobs(scheduler: AsyncIOScheduler, leadership: Leadership, matchmaker: Ma
                       id="leadership", next_run_time=datetime.now(UTC))
     scheduler.add_job(as_leader, "interval", minutes=1,
                       args=[lambda: tick(matchmaker, keeping, availability,
-                                        purge_relay=purge_relay)], id="tick")
+                                        purge_relay=purge_relay, vetting=vetting)],
+                      id="tick")
     scheduler.add_job(as_leader, "interval", minutes=batch_minutes,
                       args=[lambda: batch(matchmaker)], id="batch")

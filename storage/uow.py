@@ -15,6 +15,7 @@ from storage.matching import SqlMatching, SqlOutbox
 from storage.personal_data import PersonalData
 from storage.repositories import SqlConsents, SqlProfiles, SqlStats, SqlUsers
 from storage.staff import SqlStaff
+from storage.vetting import SqlVetting
 
 
 class SqlUnitOfWork:
@@ -37,6 +38,7 @@ class SqlUnitOfWork:
         self.staff = SqlStaff(self._session)
         self.broadcasts = SqlBroadcasts(self._session)
         self.contacts = SqlContactOffers(self._session)
+        self.vetting = SqlVetting(self._session)
         return self
 
     async def __aexit__(

@@ -98,7 +98,8 @@ class Binome:
         assert self.runtime is not None
         return await tick(self.runtime.matchmaker, self.runtime.keeping,
                           self.runtime.availability, at, broadcasts=self.runtime.broadcasts,
-                          purge_relay=self.runtime.relay.store.purge)
+                          purge_relay=self.runtime.relay.store.purge,
+                          vetting=self.runtime.vetting)
 
     async def progress(self) -> None:
         """One round of the broadcasts' progress loop, as the leading process runs it."""
@@ -114,6 +115,9 @@ class Binome:
 
 
 def settings_for(database_url: str, **overrides: Any) -> Settings:
+    # Volunteers are proposed at once unless a test asks for approval: the tests of
+    # vetting set volunteer_approval="required" (the production default).
+    overrides.setdefault("volunteer_approval", "off")
     return Settings(_env_file=None, database_url=database_url, bot_token=None,  # type: ignore[call-arg]
                     **overrides)
 
