@@ -204,6 +204,7 @@ def command_description(name: str) -> str:
         "export": _("Staff: CSV exports"),
         "staff": _("Staff: who is staff"),
         "exclude": _("Staff: never propose two people"),
+        "approvals": _("Staff: approve new volunteers, record checks"),
     }
     return descriptions[name]
 
@@ -211,4 +212,4 @@ def command_description(name: str) -> str:
 USER_COMMANDS = ("start", "binome", "profile", "rhythm", "pause", "available", "report", "end",
                  "language", "help", "privacy", "mydata", "delete", "cancel")
 STAFF_MENU = ("waiting", "stats", "gaps", "risk", "reports", "broadcast", "broadcasts",
-              "export", "staff", "exclude")
+              "export", "staff", "exclude", "approvals")

@@ -307,7 +307,6 @@ def make_router() -> Router:
     """Staff decisions for staff; the charter and answers to staff for volunteers."""
     router = Router(name="vetting")
     router.message.register(approvals, Command("approvals"), IsStaff())
-    router.message.register(refuse, Command("approvals"), ~IsStaff())
     router.callback_query.register(decide, VettingAction.filter(), IsStaff())
     router.callback_query.register(refuse, VettingAction.filter(), ~IsStaff())
     typing = StateFilter(Deciding.question, Deciding.refusal, Deciding.check_date)
