@@ -18,7 +18,7 @@ from babel.dates import format_date
 
 from handlers.callbacks import CharterAccept, VettingAction
 from handlers.common import edit_markup, stale
-from handlers.markup import Markup, answer, lines, send, t
+from handlers.markup import Markup, answer, lines, send, t, tn
 from handlers.notifications import volunteer_card
 from handlers.staff import IsStaff, refuse
 from mentoring.errors import Stale, StaleReason
@@ -198,8 +198,9 @@ async def approvals(message: Message, command: CommandObject, vetting: Vetting,
         await answer(message, t("No volunteer is waiting for approval. To record a "
                                 "volunteer's check, write /approvals ID."))
         return
-    await answer(message, t("<b>{count} volunteer(s) waiting for approval</b>, oldest "
-                            "first:").format(count=len(waiting)))
+    await answer(message, tn("<b>{count} volunteer waiting for approval</b>:",
+                             "<b>{count} volunteers waiting for approval</b>, oldest first:",
+                             len(waiting)).format(count=len(waiting)))
     for profile, record in waiting:
         await answer(message, volunteer_summary(profile, record, vetting.policy, today),
                      reply_markup=decision_keyboard(profile.user_id, record.status))
