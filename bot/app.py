@@ -48,6 +48,8 @@ from mentoring.staff import StaffDirectory
 from scheduler import Job
 from storage.attachments import SqlAttachments
 from storage.conversations import ConversationLocks, DatabaseStorage
+from mentoring.vetting import Vetting
+from storage.conversations import DatabaseStorage
 from storage.database import make_engine, make_sessionmaker
 from storage.meetings import SqlMeetings
 from storage.impact import SqlImpact
@@ -85,6 +87,7 @@ class Runtime:
     session_logs: SessionLogs
     outcomes: Outcomes
     impact: ImpactReports
+    vetting: Vetting
     i18n: CatalogueI18n
     storage: BaseStorage
     isolation: BaseEventIsolation
@@ -111,7 +114,8 @@ def build_runtime(settings: Settings, clock: Callable[[], datetime] = now_utc) -
         storage = DatabaseStorage(sessions, clock=clock)
         isolation = ConversationLocks(storage)
     uow = uow_factory(sessions)
-    signup = Signup(uow, clock, settings.default_language)
+    signup = Signup(uow, clock, settings.default_language,
+                    approval_required=settings.volunteer_approval == "required")
     i18n = make_i18n(settings.default_language)
     matchmaker = Matchmaker(uow, clock, settings.matching_policy())
     contacts = Contacts(uow, clock, settings.staff_ids)
@@ -139,6 +143,7 @@ def build_runtime(settings: Settings, clock: Callable[[], datetime] = now_utc) -
         contacts=contacts,
         session_logs=session_logs, outcomes=Outcomes(uow, clock),
         impact=ImpactReports(SqlImpact(sessions), clock, ZoneInfo(settings.timezone)),
+        vetting=Vetting(uow, clock, settings.safeguarding(), staff.members),
         i18n=i18n, storage=storage, isolation=isolation, clock=clock,
     )
 
@@ -150,10 +155,15 @@ def tick_jobs(runtime: Runtime) -> dict[str, Job]:
     async def purge_relay(now: datetime | None) -> int:
         return await runtime.relay.store.purge(now or runtime.clock())
 
+    async def checks(now: datetime | None) -> dict[str, int]:
+        due = await runtime.vetting.run_due(now)
+        return {"check_renewals": due.renewals, "check_expired_pairs": due.expired_pairs}
+
     return {
         "relay_purged": purge_relay,
         "meeting_reminders": runtime.meetings.run_due,
         "session_logs": runtime.session_logs.run_due,
+        "checks": checks,
     }
 
 
@@ -226,6 +236,7 @@ def build_dispatcher(runtime: Runtime) -> Dispatcher:
     dp["session_logs"] = runtime.session_logs
     dp["outcomes"] = runtime.outcomes
     dp["impact"] = runtime.impact
+    dp["vetting"] = runtime.vetting
     dp.update.outer_middleware(UpdateMetrics())  # first: it times all the rest
     if runtime.settings.webhook_url:
         # Only webhooks are posted again; long polling confirms each update by its offset.

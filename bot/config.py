@@ -15,6 +15,7 @@ from mentoring.keeping_in_touch import KeepingPolicy
 from mentoring.matching.scoring import Weights
 from mentoring.matchmaking import MatchingPolicy
 from mentoring.quiet_hours import QuietHours
+from mentoring.vetting import Safeguarding
 
 DEFAULT_API_URL = "https://api.telegram.org"
 WEBHOOK_SECRET_MIN_LENGTH = 32
@@ -60,6 +61,13 @@ class Settings(BaseSettings):
     second_nudge_after_periods: int = Field(default=2, ge=1)
     alert_after_periods: int = Field(default=3, ge=1)
     programme_months: int = Field(default=6, ge=1)
+    volunteer_approval: Literal["required", "off"] = "required"
+    min_age: int = Field(default=16, ge=13, le=25)
+    check_valid_months: int = Field(default=12, ge=2, le=120)
+
+    def safeguarding(self) -> Safeguarding:
+        return Safeguarding(approval_required=self.volunteer_approval == "required",
+                            min_age=self.min_age, check_valid_months=self.check_valid_months)
 
     def follow_up_policy(self) -> FollowUpPolicy:
         return FollowUpPolicy(
@@ -89,6 +97,7 @@ class Settings(BaseSettings):
             pause_when_not_now=timedelta(days=self.not_now_pause_days),
             weights=Weights(field=field, place=place, needs=needs, availability=availability),
             follow_up=self.follow_up_policy(),
+            safeguarding=self.safeguarding(),
         )
 
     @field_validator("staff_ids", mode="before")

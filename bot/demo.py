@@ -1,6 +1,8 @@
 """A demo programme for the sandbox (``binome sandbox --demo``): a few hundred students and
 volunteers from :mod:`mentoring.population`, some paired for weeks, some still waiting, so
-matching, /stats, /gaps and /risk show something at once. As on Telegram, some have no
+matching, /stats, /gaps, /risk and /approvals show something at once: a few volunteers wait
+for approval, a tenth of the students are minors, and some checks are about to expire (one
+already has, in a minor's pair: the next tick alerts staff). As on Telegram, some have no
 username and some of those forbid links to their account, so an introduction to them cannot
 carry a ``tg://user`` button.
 
@@ -21,13 +23,24 @@ from bot.demo_history import Life, write_lives
 from mentoring.followup import CheckInKind, PairClock, Rhythm
 from mentoring.model import VolunteerProfile
 from mentoring.population import REFERENCE, generate
+from mentoring.vetting import CHARTER_VERSION, add_months, is_minor
 from storage.followups import SqlFollowUps
-from storage.tables import PairRow, StudentProfileRow, UserRow, VolunteerProfileRow
+from storage.tables import (
+    PairRow,
+    StudentProfileRow,
+    UserRow,
+    VolunteerProfileRow,
+    VolunteerVettingRow,
+)
 
 DEMO_SOURCE = "demo"
 STUDENTS, VOLUNTEERS, SEED = 260, 120, 2026
 PAIRED_SHARE = 0.3  # of the students, paired one to eight weeks ago
 PAUSED_SHARE = 0.25  # of the volunteers, on a break
+MINOR_SHARE = 0.1  # of the students, 16 or 17
+CHECKED_SHARE = 0.4  # of the volunteers, with a valid criminal-record check
+PENDING_VOLUNTEERS = 5  # waiting in /approvals
+EXPIRING_CHECKS = 3  # asked for a new check at the next tick
 
 
 @dataclass(frozen=True)
@@ -73,7 +86,11 @@ async def seed_demo(sessions: async_sessionmaker[Any], now: datetime) -> Seeded:
 async def _write(session: AsyncSession, now: datetime, rng: random.Random) -> dict[str, int]:
     population = generate(STUDENTS, VOLUNTEERS, SEED)
     shift = now - REFERENCE  # the generator's calendar, moved to today
-    students = [replace(s.profile, completed_at=s.profile.completed_at + shift)
+    # A generator of its own, so the rest of the demo stays as it was before vetting.
+    ages = random.Random(SEED + 1)
+    students = [replace(s.profile, completed_at=s.profile.completed_at + shift,
+                        birth_year=now.year - (ages.choice((17, 18)) if ages.random()
+                                               < MINOR_SHARE else ages.randint(20, 26)))
                 for s in population.students]
     volunteers = [replace(v, completed_at=min(now, v.completed_at + shift))
                   for v in population.volunteers]
@@ -121,6 +138,8 @@ async def _write(session: AsyncSession, now: datetime, rng: random.Random) -> di
         await session.execute(update(VolunteerProfileRow)
                               .where(VolunteerProfileRow.user_id == volunteer)
                               .values(load=taken))
+    await session.execute(insert(VolunteerVettingRow),
+                          _vetting(students, volunteers, pairs, set(load), now, ages))
     return {"students": len(students), "waiting": len(students) - len(pairs),
             "volunteers": len(volunteers), "pairs": len(pairs),
             "earlier": len(lives) - len(pairs), **counts}
@@ -157,6 +176,38 @@ async def _earlier_pairs(session: AsyncSession, plan: dict[int, tuple[datetime, 
         await session.flush()
         lives.append(Life(row.id, student, volunteer, started, ended, rng.random() < 0.2))
     return lives
+
+
+def _vetting(students: list[Any], volunteers: list[VolunteerProfile],
+             pairs: list[tuple[int, int]], busy: set[int], now: datetime,
+             rng: random.Random) -> list[dict[str, Any]]:
+    """Everyone approved after accepting the charter, except a few newcomers waiting for
+    staff; checks recorded for some, valid for the volunteers of minors; a few about to
+    expire, and one expired in a minor's pair."""
+    today = now.date()
+    minors = {s.user_id for s in students if is_minor(s.birth_year, today)}
+    of_minors = sorted({v for s, v in pairs if s in minors})
+    idle = [v.user_id for v in volunteers if v.user_id not in busy]
+    pending = set(rng.sample(idle, min(PENDING_VOLUNTEERS, len(idle))))
+    rows = []
+    for v in volunteers:
+        row: dict[str, Any] = {
+            "user_id": v.user_id, "submitted_at": v.completed_at,
+            "status": "pending" if v.user_id in pending else "approved",
+            "decided_at": None if v.user_id in pending else v.completed_at,
+            "charter_version": CHARTER_VERSION,
+            "charter_accepted_at": v.completed_at, "check_on": None}
+        if v.user_id in of_minors or (v.user_id not in pending
+                                      and rng.random() < CHECKED_SHARE):
+            row["check_on"] = add_months(today, -rng.randint(1, 9))
+        rows.append(row)
+    by_id = {row["user_id"]: row for row in rows}
+    checked = [row for row in rows if row["check_on"] and row["user_id"] not in of_minors]
+    for row in checked[:EXPIRING_CHECKS]:  # asked for a new one at the next tick
+        row["check_on"] = add_months(today, -11) - timedelta(days=rng.randint(1, 20))
+    if of_minors:  # expired yesterday: the next tick alerts staff about the pair
+        by_id[of_minors[0]]["check_on"] = add_months(today - timedelta(days=1), -12)
+    return rows
 
 
 def _pairs(students: list[Any], volunteers: list[VolunteerProfile],

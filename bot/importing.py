@@ -32,9 +32,11 @@ async def run_import(settings: Settings, role: Role, path: Path, data: bytes, *,
     runtime = build_runtime(settings)
     try:
         translations = [t.gettext for t in runtime.i18n.locales.values()]
-        parsed = parse_csv(data, role, translations)
+        parsed = parse_csv(data, role, translations, today=now_utc().date(),
+                           min_age=settings.min_age)
         store = SqlImport(runtime.sessions, default_language=settings.default_language,
-                          availability_every=settings.follow_up_policy().availability_every)
+                          availability_every=settings.follow_up_policy().availability_every,
+                          approval_required=settings.volunteer_approval == "required")
         try:
             decision, written = await store.run(parsed, now_utc(), update=update,
                                                 dry_run=dry_run, skip_invalid=skip_invalid)

@@ -162,3 +162,12 @@ class OutcomePick(CallbackData, prefix="ocp"):
     id: int
     action: str  # toggle | done
     value: int = 0
+class CharterAccept(CallbackData, prefix="charter"):
+    version: str
+
+
+class VettingAction(CallbackData, prefix="vet"):
+    """Staff's decision on a volunteer: approve | ask | refuse | check."""
+
+    volunteer: int
+    action: str

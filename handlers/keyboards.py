@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import UTC, date, datetime
 
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
@@ -21,6 +22,7 @@ from mentoring.catalog import Field
 from mentoring.errors import InvalidAnswer
 from mentoring.form import Step, StepKind, check_text
 from mentoring.model import Role
+from mentoring.vetting import birth_year_choices
 
 LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
 
@@ -66,6 +68,8 @@ def step_keyboard(step: Step, selected: Iterable[str] = (),
         return toggles(step, set(selected))
     if step.kind is StepKind.FIELD:
         return families(step)
+    if step.kind is StepKind.YEAR:
+        return years(step, datetime.now(UTC).date())
     if step.name == "first_name" and suggestion:
         try:
             # A Telegram name that would be refused as an answer (blank, emoji only, signs)
@@ -78,6 +82,16 @@ def step_keyboard(step: Step, selected: Iterable[str] = (),
                                                         value="telegram"))
         return kb.as_markup()
     return None
+
+
+def years(step: Step, today: date) -> InlineKeyboardMarkup:
+    """A grid of the likely years of birth; any other can be typed."""
+    kb = InlineKeyboardBuilder()
+    for year in birth_year_choices(today):
+        kb.button(text=str(year), callback_data=Answer(step=step.name, action="pick",
+                                                       value=str(year)))
+    kb.adjust(4)
+    return kb.as_markup()
 
 
 def choices(step: Step) -> InlineKeyboardMarkup:

@@ -19,6 +19,7 @@ from babel.dates import format_datetime
 from handlers import texts
 from handlers.callbacks import ProposalAnswer
 from handlers.markup import Markup, bold, lines, t, tn
+from handlers.vetting_notices import VETTING_KINDS, render_vetting
 from mentoring import catalog, places
 from mentoring.contacts import ContactOffer, Contacts, OfferStatus
 from mentoring.form import AVAILABILITY, LEVEL, NEEDS
@@ -38,6 +39,8 @@ class Notifications:
                      language: str) -> tuple[Markup, InlineKeyboardMarkup | None] | None:
         """The message of ``kind`` for ``recipient``, or None if it no longer applies."""
         with self._i18n.context(), self._i18n.use_locale(language):
+            if kind in VETTING_KINDS:
+                return await render_vetting(kind, params, self._signup, language)
             renderer = getattr(self, f"_{kind}", None)
             if renderer is None:
                 raise LookupError(f"no renderer for outbox kind {kind!r}")

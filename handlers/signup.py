@@ -20,6 +20,7 @@ from handlers.common import edit_markup, load_draft, pressed_text, stale
 from handlers.markup import Markup, answer, edit_text, escape, send, t
 from handlers.notifications import waiting_text
 from handlers.states import Form
+from handlers.vetting import volunteer_signed_up
 from mentoring import catalog
 from mentoring.errors import InvalidAnswer
 from mentoring.form import (
@@ -36,8 +37,10 @@ from mentoring.form import (
 from mentoring.keeping_in_touch import VolunteerAvailability
 from mentoring.matchmaking import Matchmaker, Outcome
 from mentoring.model import Role
+from mentoring.ports import Clock
 from mentoring.signup import Signup
 from mentoring.text import fold
+from mentoring.vetting import Status, Vetting, parse_birth_year
 
 # --- asking ---------------------------------------------------------------------------------
 
@@ -120,7 +123,8 @@ async def _current(state: FSMContext) -> tuple[Draft, Step] | None:
 
 # --- typed answers ------------------------------------------------------------------------------
 
-async def typed_answer(message: Message, state: FSMContext, signup: Signup, bot: Bot) -> None:
+async def typed_answer(message: Message, state: FSMContext, signup: Signup, bot: Bot,
+                       vetting: Vetting, clock: Clock) -> None:
     current = await _current(state)
     if current is None or message.from_user is None or message.text is None:
         return
@@ -128,7 +132,9 @@ async def typed_answer(message: Message, state: FSMContext, signup: Signup, bot:
     user_id = message.from_user.id
     raw = message.text
     try:
-        if step.kind is StepKind.TEXT:
+        if step.kind is StepKind.YEAR:
+            await _birth_year(bot, user_id, state, signup, draft, step, raw, vetting, clock)
+        elif step.kind is StepKind.TEXT:
             await _accept(bot, user_id, state, signup, draft, step, check_text(step, raw))
         elif step.kind is StepKind.PLACE:
             place = check_place(step, raw)
@@ -145,6 +151,25 @@ async def typed_answer(message: Message, state: FSMContext, signup: Signup, bot:
             raise InvalidAnswer(step.name, "use_toggles")
     except InvalidAnswer as error:
         await _explain(message, state, draft, step, error.reason)
+
+
+async def _birth_year(bot: Bot, user_id: int, state: FSMContext, signup: Signup,
+                      draft: Draft, step: Step, raw: str, vetting: Vetting,
+                      clock: Clock) -> None:
+    """A year of birth: under the minimum age, a kind word and nothing kept at all."""
+    today = clock().date()
+    year = parse_birth_year(raw, today)
+    if vetting.policy.too_young(year, today):
+        await state.clear()
+        await signup.refuse_underage(user_id)
+        await send(bot, user_id, t(
+            "Thank you for your interest! The programme is open from the age of {age}, so "
+            "I cannot sign you up yet, and I have kept nothing of what you told me. Come "
+            "back with /start when you are {age}: we will be happy to help you then. "
+            "Meanwhile, your school's guidance counsellor can help you too.").format(
+                age=vetting.policy.min_age), None)
+        return
+    await _accept(bot, user_id, state, signup, draft, step, year)
 
 
 def _typed_option(step: Step, raw: str) -> str | None:
@@ -198,12 +223,19 @@ async def _pressed_step(callback: CallbackQuery, data: Answer,
 
 
 async def picked(callback: CallbackQuery, callback_data: Answer, state: FSMContext,
-                 signup: Signup, bot: Bot) -> None:
+                 signup: Signup, bot: Bot, vetting: Vetting, clock: Clock) -> None:
     current = await _pressed_step(callback, callback_data, state)
     if current is None:
         return
     draft, step = current
     try:
+        if step.kind is StepKind.YEAR:
+            parse_birth_year(callback_data.value, clock().date())  # a forged value fails here
+            await callback.answer()
+            await edit_text(callback, texts.chosen(pressed_text(callback), callback_data.value))
+            await _birth_year(bot, callback.from_user.id, state, signup, draft, step,
+                              callback_data.value, vetting, clock)
+            return
         if step.kind is StepKind.FIELD:
             value = check_field(step, callback_data.value)
             label = texts.field_label(value)
@@ -280,7 +312,8 @@ async def summary_typed(message: Message) -> None:
 
 
 async def confirm(callback: CallbackQuery, state: FSMContext, signup: Signup,
-                  matchmaker: Matchmaker, availability: VolunteerAvailability) -> None:
+                  matchmaker: Matchmaker, availability: VolunteerAvailability,
+                  vetting: Vetting, bot: Bot) -> None:
     draft = await load_draft(state)
     if draft is None:
         await stale(callback)
@@ -302,6 +335,10 @@ async def confirm(callback: CallbackQuery, state: FSMContext, signup: Signup,
             await answer(callback.message, t("We have found a mentor who fits you and asked "
                                              "them: you will hear from us here very soon."))
     else:
+        record = await vetting.record(profile.user_id)
+        if record is not None and record.status is Status.PENDING:
+            await volunteer_signed_up(bot, profile.user_id, name, vetting)
+            return
         await answer(callback.message, t("Thank you, {name}! Your profile is saved. We will "
                                          "propose a student to you right here, and you decide "
                                          "with one tap.").format(name=name))
@@ -318,13 +355,15 @@ async def choose_field_to_edit(callback: CallbackQuery, callback_data: SummaryAc
     await state.update_data(draft=draft.to_dict(), mode=callback_data.mode)
     await callback.answer()
     await edit_markup(callback, keyboards.editable_fields(callback_data.mode,
-                                                          texts.step_names(draft.role)))
+                                                          texts.step_names(draft.role,
+                                                                           callback_data.mode)))
 
 
 async def edit_field(callback: CallbackQuery, callback_data: SummaryAction,
                      state: FSMContext, bot: Bot) -> None:
     draft = await load_draft(state)
-    if draft is None or callback_data.step not in texts.step_names(draft.role):
+    if draft is None or callback_data.step not in texts.step_names(draft.role,
+                                                                   callback_data.mode):
         await stale(callback)
         return
     await callback.answer()

@@ -29,6 +29,7 @@ from handlers.markup import Markup, answer, answer_document, answer_photo, lines
 from mentoring import catalog, places
 from mentoring.errors import Stale
 from mentoring.matchmaking import Matchmaker
+from mentoring.model import StudentProfile
 from mentoring.pair_care import PairCare
 from mentoring.ports import Clock
 from mentoring.relay import RelayActivity
@@ -40,11 +41,12 @@ from mentoring.staff import (
     StaffDirectory,
     export_filename,
 )
+from mentoring.vetting import is_minor
 
 log = logging.getLogger(__name__)
 SHOWN = 30
 STAFF_COMMANDS = ("waiting", "reports", "stats", "staff", "gaps", "risk", "export",
-                  "broadcast", "broadcasts", "exclude", "allow")
+                  "broadcast", "broadcasts", "exclude", "allow", "approvals")
 
 
 async def publish_staff_menu(bot: Bot, i18n: I18n, user_id: int, language: str, *,
@@ -154,8 +156,13 @@ async def gaps(message: Message, staff: StaffDirectory) -> None:
         return
     shown = [t("<b>Where volunteers are missing</b> (students waiting / free places):"), ""]
     for gap in rows:
-        shown.append(f"{_(catalog.family(gap.family).label)} · "
-                     f"{places.region(gap.region).name}: {gap.waiting} / {gap.free_places}")
+        line = (f"{_(catalog.family(gap.family).label)} · "
+                f"{places.region(gap.region).name}: {gap.waiting} / {gap.free_places}")
+        if gap.pending_volunteers:  # approving them would close the gap: /approvals
+            line += " · " + tn("{count} volunteer pending approval",
+                               "{count} volunteers pending approval",
+                               gap.pending_volunteers).format(count=gap.pending_volunteers)
+        shown.append(line)
     await answer(message, lines(*shown))
 
 
@@ -175,17 +182,22 @@ def relay_line(activity: RelayActivity | None, zone: ZoneInfo) -> Markup:
     return text if activity.two_way else lines(text, t("Only one of them wrote."))
 
 
-async def risk(message: Message, staff: StaffDirectory, zone: ZoneInfo) -> None:
-    """Pairs gone quiet or with an open report, each with one-tap actions, and what the
-    relay saw of them."""
+async def risk(message: Message, staff: StaffDirectory, signup: Signup, clock: Clock,
+               zone: ZoneInfo) -> None:
+    """Pairs gone quiet or with an open report, each with one-tap actions, what the relay
+    saw of them; a minor's pair is marked."""
     pairs = await staff.pairs_at_risk()
     if not pairs:
         await answer(message, t("No pair at risk right now."))
         return
     activity = await staff.relay_activity([pair[0] for pair in pairs])
+    today = clock().date()
     for pair_id, student_id, volunteer_id, silent, frozen in pairs:
         state = (_("a report is open") if frozen else
                  _("no news for {periods} check-ins").format(periods=silent))
+        student = await signup.profile(student_id)
+        if isinstance(student, StudentProfile) and is_minor(student.birth_year, today):
+            state += " · " + _("🔞 the student is under 18")
         kb = InlineKeyboardBuilder()
         kb.button(text=_("Write to the student"), url=f"tg://user?id={student_id}")
         kb.button(text=_("Write to the volunteer"), url=f"tg://user?id={volunteer_id}")

@@ -17,6 +17,8 @@ def question(role: Role, step: Step) -> Markup:
     student = role is Role.STUDENT
     questions = {
         "first_name": t("What is your first name?"),
+        "birth_year": t("In which year were you born? Tap it below, or type it (for example "
+                        "2008)."),
         "field": t("What do you study? Pick a family below, or type a few letters of your field.")
         if student else
         t("What is your own field? Pick a family below, or type a few letters of it."),
@@ -63,6 +65,8 @@ def answer_label(step: Step, value: Any) -> str:
     """A saved answer as the user reads it, plain text."""
     if step.kind is StepKind.TEXT:
         return str(value)
+    if step.kind is StepKind.YEAR:
+        return str(value) if value else "–"
     if step.kind is StepKind.FIELD:
         return field_label(value)
     if step.kind is StepKind.PLACE:
@@ -89,6 +93,8 @@ def mistake(step: Step, reason: str) -> str:
     plain text: it is also shown as an alert."""
     texts = {
         "empty": _("Please write your answer in a message."),
+        "not_a_year": _("Please send your year of birth in four digits, for example 2008."),
+        "future_year": _("That year has not come yet: please check your year of birth."),
         "too_long": _("That is too long: please keep it under {limit} characters.").format(
             limit=step.max_length),
         "too_short": _("A little more, please: at least {limit} characters.").format(
@@ -123,8 +129,11 @@ def chosen(question_text: Markup, answer: str) -> Markup:
     return Markup("{}\n\n✔️ {}").format(question_text, bold(answer))
 
 
-def step_names(role: Role) -> dict[str, str]:
-    return {step.name: _(step.label) for step in Draft(role).steps()}
+def step_names(role: Role, mode: str = "signup") -> dict[str, str]:
+    """The fields one may edit. A saved year of birth is not among them: a student could
+    otherwise make themself an adult; staff correct it if it is wrong."""
+    return {step.name: _(step.label) for step in Draft(role).steps()
+            if mode == "signup" or step.name != "birth_year"}
 
 
 def role_label(role: Role) -> str:
@@ -200,6 +209,7 @@ def command_description(name: str) -> str:
         "staff": _("Staff: who is staff"),
         "exclude": _("Staff: never propose two people"),
         "impact": _("Staff: impact report for funders"),
+        "approvals": _("Staff: approve new volunteers, record checks"),
     }
     return descriptions[name]
 
@@ -207,4 +217,4 @@ def command_description(name: str) -> str:
 USER_COMMANDS = ("start", "binome", "meet", "profile", "rhythm", "pause", "available", "report",
                  "end", "news", "language", "help", "privacy", "mydata", "delete", "cancel")
 STAFF_MENU = ("waiting", "stats", "gaps", "risk", "reports", "broadcast", "broadcasts",
-              "export", "staff", "exclude", "impact")
+              "export", "staff", "exclude", "approvals", "impact")

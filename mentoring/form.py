@@ -26,6 +26,7 @@ class StepKind(StrEnum):
     MULTI = "multi"
     FIELD = "field"
     PLACE = "place"
+    YEAR = "year"
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ CAPACITY_OPTIONS = tuple(Option(str(n), str(n)) for n in catalog.CAPACITIES)
 FAMILY_OPTIONS = tuple(Option(f.code, f.label) for f in catalog.FAMILIES)
 
 FIRST_NAME = Step("first_name", StepKind.TEXT, N_("First name"), max_length=40)
+BIRTH_YEAR = Step("birth_year", StepKind.YEAR, N_("Year of birth"))
 FIELD = Step("field", StepKind.FIELD, N_("Field of study"))
 LEVEL = Step("level", StepKind.CHOICE, N_("Level of study"), catalog.LEVELS)
 PLACE = Step("place", StepKind.PLACE, N_("Place"))
@@ -64,7 +66,7 @@ CAPACITY = Step("capacity", StepKind.CHOICE, N_("Number of students"), CAPACITY_
 BIO = Step("bio", StepKind.TEXT, N_("About you"), min_length=10, max_length=800)
 
 STUDENT_STEPS: tuple[Step, ...] = (
-    FIRST_NAME, FIELD, LEVEL, PLACE, NEEDS, LANGUAGES, AVAILABILITY, GOALS,
+    FIRST_NAME, BIRTH_YEAR, FIELD, LEVEL, PLACE, NEEDS, LANGUAGES, AVAILABILITY, GOALS,
 )
 VOLUNTEER_STEPS: tuple[Step, ...] = (
     FIRST_NAME, PROFESSION, SECTOR, EXPERTISE, HELP_FAMILIES, PLACE, REMOTE, SKILLS,
@@ -189,6 +191,7 @@ class Draft:
             department=a["place"]["department"], postal_code=a["place"]["postal_code"],
             needs=list(a["needs"]), languages=list(a["languages"]),
             availability=list(a["availability"]), goals=a["goals"], completed_at=now,
+            birth_year=a["birth_year"],
         )
 
     def to_volunteer(self, user_id: int, now: datetime) -> VolunteerProfile:
@@ -214,6 +217,8 @@ class Draft:
                 "level": profile.level, "place": place, "needs": list(profile.needs),
                 "languages": list(profile.languages),
                 "availability": list(profile.availability), "goals": profile.goals,
+                # None for a profile from before the question: kept as it is.
+                "birth_year": profile.birth_year,
             })
         return cls(Role.VOLUNTEER, {
             "first_name": profile.first_name, "profession": profile.profession,

@@ -18,7 +18,7 @@ import io
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from mentoring import catalog
@@ -49,6 +49,7 @@ from mentoring.form import (
 from mentoring.model import Profile, Role
 from mentoring.signup import SUPPORTED_LANGUAGES
 from mentoring.text import fold
+from mentoring.vetting import Safeguarding, parse_birth_year
 
 __all__ = [
     "COLUMNS",
@@ -70,13 +71,15 @@ Translate = Callable[[str], str]
 # The columns of each file, in the order of the sign-up form. ``telegram_id`` and
 # ``language`` are not form answers; every other name is the form step's name.
 COLUMNS: Mapping[Role, tuple[str, ...]] = {
-    Role.STUDENT: ("telegram_id", "first_name", "language", "field", "level", "place", "needs",
-                   "languages", "availability", "goals"),
+    Role.STUDENT: ("telegram_id", "first_name", "language", "birth_year", "field", "level",
+                   "place", "needs", "languages", "availability", "goals"),
     Role.VOLUNTEER: ("telegram_id", "first_name", "language", "profession", "sector", "field",
                      "help_families", "place", "remote", "skills", "languages", "capacity",
-                     "availability", "bio"),
+                     "availability", "bio", "approved"),
 }
-OPTIONAL_COLUMNS = frozenset({"language"})
+OPTIONAL_COLUMNS = frozenset({"language", "birth_year", "approved"})
+"""``birth_year`` empty: not known; ``approved`` yes: staff vetted the volunteer already
+(else they wait in /approvals when approval is required)."""
 
 # Other headers people write for the same columns (compared folded: case, accents and
 # punctuation do not matter).
@@ -103,6 +106,8 @@ _HEADER_ALIASES: Mapping[str, str] = {
     "capacite": "capacity", "number of students": "capacity",
     "nombre d etudiants": "capacity",
     "about you": "bio", "presentation": "bio",
+    "annee de naissance": "birth_year", "year of birth": "birth_year",
+    "approuve": "approved", "valide": "approved",
 }
 
 _MAX_TELEGRAM_ID = 2**63 - 1  # what the database column holds
@@ -129,6 +134,7 @@ class ImportRow:
     user_id: int
     language: str | None  # None: the column was left empty
     draft: Draft
+    approved: bool = False  # a volunteer staff vetted before the import
 
     def profile(self, now: datetime) -> Profile:
         if self.draft.role is Role.STUDENT:
@@ -188,10 +194,12 @@ def decide(rows: Iterable[ImportRow], existing: Mapping[int, Role], *,
 # --------------------------------------------------------------------------- reading
 
 
-def parse_csv(data: bytes, role: Role, translations: Sequence[Translate] = ()) -> ParsedFile:
+def parse_csv(data: bytes, role: Role, translations: Sequence[Translate] = (), *,
+              today: date | None = None, min_age: int = 16) -> ParsedFile:
     """Check every row of a CSV file of ``role``\\ s. ``translations`` turn the catalogue's
     English labels into other languages (French), so that labels in those languages are
-    accepted as well as codes and English labels."""
+    accepted as well as codes and English labels. A year of birth under ``min_age`` on
+    ``today`` is refused, as in the chat."""
     parsed = ParsedFile(role)
     text = _decode(data, parsed)
     if text is None:
@@ -208,7 +216,7 @@ def parse_csv(data: bytes, role: Role, translations: Sequence[Translate] = ()) -
     columns = _read_header(header, role, parsed)
     if parsed.fatal:
         return parsed
-    rows = _RowReader(role, translations)
+    rows = _RowReader(role, translations, today or datetime.now(UTC).date(), min_age)
     seen: dict[int, list[int]] = {}
     candidates: list[tuple[ImportRow | None, int, int | None]] = []
     line = reader.line_num + 1
@@ -297,9 +305,12 @@ class _RowReader:
     """Checks the cells of one row; remembers how each distinct value resolved, so a large
     file with few distinct values is read quickly."""
 
-    def __init__(self, role: Role, translations: Sequence[Translate]) -> None:
+    def __init__(self, role: Role, translations: Sequence[Translate], today: date,
+                 min_age: int) -> None:
         self.role = role
         self.translations = tuple(translations)
+        self.today = today
+        self.min_age = min_age
         self._aliases: dict[str, dict[str, str]] = {}
         self._fields: dict[str, str | list[str]] = {}
         self._places: dict[str, dict[str, str | None] | str] = {}
@@ -320,8 +331,12 @@ class _RowReader:
         user_id = self._telegram_id(cell("telegram_id"), found)
         language = self._language(cell("language"), found)
         answers: dict[str, Any] = {}
+        if self.role is Role.STUDENT:
+            answers["birth_year"] = self._birth_year(cell("birth_year"), found)
+        approved = self._approved(cell("approved"), found) if self.role is Role.VOLUNTEER \
+            else False
         for name in COLUMNS[self.role]:
-            if name in ("telegram_id", "language"):
+            if name in ("telegram_id", "language", "birth_year", "approved"):
                 continue
             value = self._answer(name, cell(name), found)
             if value is not None:
@@ -329,7 +344,7 @@ class _RowReader:
         problems.extend(Problem(line, message) for message in found)
         if found or user_id is None:
             return None, user_id
-        return ImportRow(line, user_id, language, Draft(self.role, answers)), user_id
+        return ImportRow(line, user_id, language, Draft(self.role, answers), approved), user_id
 
     # -- columns
 
@@ -353,6 +368,31 @@ class _RowReader:
             found.append(f'telegram_id "{raw}" is not a Telegram user id')
             return None
         return value
+
+    def _birth_year(self, raw: str, found: list[str]) -> int | None:
+        if not raw:
+            return None
+        try:
+            year = parse_birth_year(raw, self.today)
+        except InvalidAnswer:
+            found.append(f'birth_year "{raw}" is not a year of birth (four digits, for '
+                         "example 2007)")
+            return None
+        if Safeguarding(min_age=self.min_age).too_young(year, self.today):
+            found.append(f"birth_year {year}: under {self.min_age}, too young for the "
+                         "programme")
+            return None
+        return year
+
+    @staticmethod
+    def _approved(raw: str, found: list[str]) -> bool:
+        text = fold(raw)
+        if text in ("", "no", "non", "false", "0"):
+            return False
+        if text in ("yes", "oui", "true", "1"):
+            return True
+        found.append(f'approved "{raw}" is not yes or no')
+        return False
 
     def _language(self, raw: str, found: list[str]) -> str | None:
         if not raw:

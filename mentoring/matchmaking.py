@@ -21,6 +21,7 @@ from mentoring.matching.scoring import Score, Weights, score
 from mentoring.model import StudentProfile
 from mentoring.pairing import Notification, Pair, Proposal, ProposalStatus
 from mentoring.ports import Clock, UnitOfWork
+from mentoring.vetting import SLACK, Safeguarding, add_months, is_minor
 
 if TYPE_CHECKING:
     from mentoring.matching.batch import Assignment
@@ -36,6 +37,7 @@ class MatchingPolicy:
     pause_when_not_now: timedelta = timedelta(days=28)
     weights: Weights = field(default_factory=Weights)
     follow_up: FollowUpPolicy = field(default_factory=FollowUpPolicy)
+    safeguarding: Safeguarding = field(default_factory=Safeguarding)
 
 
 class Answer(StrEnum):
@@ -294,7 +296,12 @@ class Matchmaker:
         for chunk_start in range(0, len(plan.pairs), 500):
             async with self._uow() as uow:
                 for student_id, volunteer_id, _value in plan.pairs[chunk_start:chunk_start + 500]:
-                    made += await self._propose_pair(uow, student_id, volunteer_id, now)
+                    if await self._propose_pair(uow, student_id, volunteer_id, now):
+                        made += 1
+                    elif not await self._may_meet(uow, student_id, volunteer_id, now):
+                        # The plan knows no checks: a minor gets a checked volunteer here.
+                        made += await self._propose(uow, student_id, now,
+                                                    tell_waiting=False) is Outcome.PROPOSED
                 await uow.commit()
         return made
 
@@ -307,8 +314,11 @@ class Matchmaker:
             return Outcome.WAITING
         excluded = await uow.matching.excluded_for_student(student_id)
         pool = await self._pool.get(uow, now)
+        # A minor is proposed only to volunteers whose criminal-record check is valid.
+        only = (await self._checked(uow, None, now) if is_minor(student.birth_year, now.date())
+                else None)
         for volunteer_id, result in pool.best(student, excluded=excluded,
-                                              limit=CANDIDATES_TRIED):
+                                              limit=CANDIDATES_TRIED, only=only):
             if await self._create_proposal(uow, student_id, volunteer_id, result, now):
                 return Outcome.PROPOSED
         if tell_waiting:
@@ -329,8 +339,27 @@ class Matchmaker:
             return False
         return await self._create_proposal(uow, student_id, volunteer_id, result, now)
 
+    async def _checked(self, uow: UnitOfWork, volunteer_ids: list[int] | None,
+                       now: datetime) -> set[int]:
+        """Volunteers (of these, or all) whose criminal-record check is valid at ``now``."""
+        policy, today = self.policy.safeguarding, now.date()
+        since = add_months(today, -policy.check_valid_months) - SLACK
+        found = await uow.vetting.checks_of(volunteer_ids, dated_after=since)
+        return {v for v, day in found.items() if policy.check_valid(day, today)}
+
+    async def _may_meet(self, uow: UnitOfWork, student_id: int, volunteer_id: int,
+                        now: datetime) -> bool:
+        """The last word before any proposal, whichever way it was found: a minor meets
+        only a volunteer whose check is valid."""
+        student = await uow.profiles.student(student_id)
+        if student is None or not is_minor(student.birth_year, now.date()):
+            return True
+        return bool(await self._checked(uow, [volunteer_id], now))
+
     async def _create_proposal(self, uow: UnitOfWork, student_id: int, volunteer_id: int,
                                result: Score, now: datetime) -> bool:
+        if not await self._may_meet(uow, student_id, volunteer_id, now):
+            return False
         reserved = await uow.matching.reserve(volunteer_id, now)
         self._pool.taken(volunteer_id, reserved)
         if not reserved:
@@ -354,11 +383,13 @@ class Matchmaker:
         volunteer, free = found
         # One query for the volunteer's exclusions, not one per waiting student.
         excluded = await uow.matching.excluded_for_volunteer(volunteer_id)
+        checked = bool(await self._checked(uow, [volunteer_id], now))
         made = 0
         for student, _since in await uow.matching.waiting_students():
             if made >= free:
                 break
-            if student.user_id in excluded:
+            if student.user_id in excluded or (
+                    not checked and is_minor(student.birth_year, now.date())):
                 continue
             result = score(student, volunteer, self.policy.weights)
             if result is not None and await self._create_proposal(

@@ -51,6 +51,8 @@ class StudentProfile:
     availability: list[str]
     goals: str
     completed_at: datetime
+    birth_year: int | None = None
+    """None for profiles made before the question was asked."""
 
 
 @dataclass

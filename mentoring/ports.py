@@ -12,8 +12,11 @@ from mentoring.model import Consent, Role, StudentProfile, User, VolunteerProfil
 from mentoring.pairing import Notification, Pair, Proposal, ProposalStatus
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from mentoring.broadcast import Broadcast, Member
     from mentoring.relay import RelayActivity
+    from mentoring.vetting import Status, VettingRecord
 
 
 class Clock(Protocol):
@@ -123,6 +126,32 @@ class BroadcastRepository(Protocol):
     async def set_progress_message(self, broadcast_id: int, message_id: int) -> None: ...
 
 
+class VettingRepository(Protocol):
+    async def get(self, volunteer_id: int) -> VettingRecord | None: ...
+
+    async def add_if_missing(self, volunteer_id: int, status: Status, now: datetime,
+                             *, charter_version: str | None = None) -> bool: ...
+
+    async def save(self, record: VettingRecord) -> None: ...
+
+    async def pending(self, limit: int) -> list[tuple[VolunteerProfile, VettingRecord]]:
+        """Volunteers waiting for staff's decision, oldest first."""
+        ...
+
+    async def checks_to_renew(self, dated_on_or_before: date) -> list[VettingRecord]:
+        """Checks of that date or older whose volunteer was not asked for a new one."""
+        ...
+
+    async def checks_expired(self, dated_on_or_before: date) -> list[VettingRecord]:
+        """Checks of that date or older whose expiry was not seen yet."""
+        ...
+
+    async def checks_of(self, volunteer_ids: list[int] | None = None,
+                        dated_after: date | None = None) -> dict[int, date]: ...
+
+    async def pending_fields(self) -> list[tuple[str, str]]: ...
+
+
 class UnitOfWork(Protocol):
     # Read-only: use cases only read the repositories, and a read-only member lets an
     # adapter hold its own repository classes (a plain attribute would have to be typed
@@ -147,6 +176,8 @@ class UnitOfWork(Protocol):
     def staff(self) -> StaffRepository: ...
     @property
     def broadcasts(self) -> BroadcastRepository: ...
+    @property
+    def vetting(self) -> VettingRepository: ...
 
     async def __aenter__(self) -> UnitOfWork: ...
 

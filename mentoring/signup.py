@@ -17,6 +17,7 @@ from mentoring.model import (
     User,
 )
 from mentoring.ports import Clock, UnitOfWork
+from mentoring.vetting import Status
 
 SUPPORTED_LANGUAGES = ("fr", "en")
 
@@ -33,10 +34,12 @@ def language_from_telegram(language_code: str | None, default: str) -> str:
 class Signup:
     """Use cases of sign-up and of the user's own data. One unit of work per call."""
 
-    def __init__(self, uow: Callable[[], UnitOfWork], clock: Clock, default_language: str) -> None:
+    def __init__(self, uow: Callable[[], UnitOfWork], clock: Clock, default_language: str,
+                 *, approval_required: bool = False) -> None:
         self._uow = uow
         self._clock = clock
         self._default_language = default_language
+        self._approval_required = approval_required
 
     async def greet(
         self,
@@ -149,6 +152,11 @@ class Signup:
                 if previous is not None:
                     profile.completed_at = previous.completed_at
                 await uow.profiles.save_volunteer(profile)
+                # In the same transaction: a volunteer is never without a vetting record,
+                # so never proposed before staff approve them.
+                await uow.vetting.add_if_missing(
+                    user_id, Status.PENDING if self._approval_required else Status.APPROVED,
+                    now)
             user.role = draft.role
             await uow.users.update(user)
             await uow.commit()
@@ -167,6 +175,14 @@ class Signup:
             "tables": tables,
             "sign_up_in_progress": draft.to_dict() if draft else None,
         }
+
+    async def refuse_underage(self, user_id: int) -> None:
+        """Someone too young to sign up: nothing of them is kept, not even the /start."""
+        async with self._uow() as uow:
+            if await uow.users.get(user_id) is None:
+                return
+            await uow.personal_data.erase(user_id, self._clock())
+            await uow.commit()
 
     async def erase(self, user_id: int) -> bool:
         """Erase everything held about the user, in one transaction; keep one anonymous

@@ -147,12 +147,13 @@ class StaffDirectory:
         largest shortfall first: whom to recruit, and where."""
         async with self._uow() as uow:
             waiting, room = await uow.staff.gaps(self._clock())
+            pending = [(f, d, 1) for f, d in await uow.vetting.pending_fields()]
         table: dict[tuple[str, str], list[int]] = {}
-        for rows, column in ((waiting, 0), (room, 1)):
+        for rows, column in ((waiting, 0), (room, 1), (pending, 2)):
             for field_code, department, count in rows:
                 key = (catalog.field(field_code).family, places.department(department).region.code)
-                table.setdefault(key, [0, 0])[column] += count
-        gaps = [Gap(family, region, w, r) for (family, region), (w, r) in table.items()]
+                table.setdefault(key, [0, 0, 0])[column] += count
+        gaps = [Gap(family, region, w, r, p) for (family, region), (w, r, p) in table.items()]
         return sorted(gaps, key=lambda g: (g.free_places - g.waiting, g.family, g.region))
 
 
@@ -162,6 +163,8 @@ class Gap:
     region: str
     waiting: int
     free_places: int
+    pending_volunteers: int = 0
+    """Volunteers of this family and region waiting for staff approval."""
 
 
 EXPORTS = ("students", "volunteers", "pairs", "checkins", "meetings", "session_logs",

@@ -49,9 +49,9 @@ class Leadership:
         return held
 
 
-Job = Callable[[datetime | None], Awaitable[int]]
+Job = Callable[[datetime | None], Awaitable[int | Mapping[str, int]]]
 """A capability's share of the tick: does what is due at the moment given (None: now) and
-says how many things it did."""
+says how many things it did (or several counts, by name)."""
 
 
 async def tick(matchmaker: Matchmaker, keeping: KeepingInTouch,
@@ -76,7 +76,8 @@ async def tick(matchmaker: Matchmaker, keeping: KeepingInTouch,
     failure: Exception | None = None
     for name, job in (jobs or {}).items():
         try:
-            done[name] = await job(now)
+            result = await job(now)
+            done.update({name: result} if isinstance(result, int) else result)
         except Exception as error:
             log.exception("tick: %s failed", name)
             failure = failure or error

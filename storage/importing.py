@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from mentoring.importing import IMPORT_SOURCE, Decision, ImportRow, ParsedFile, decide
 from mentoring.model import Role, StudentProfile, VolunteerProfile
 from storage.repositories import SqlProfiles
-from storage.tables import StudentProfileRow, UserRow, VolunteerProfileRow
+from storage.tables import StudentProfileRow, UserRow, VolunteerProfileRow, VolunteerVettingRow
 
 _CHUNK = 500  # ids per IN (...) query: well under every database's parameter limit
 
@@ -36,8 +36,10 @@ class ImportConflict(Exception):
 
 class SqlImport:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], *,
-                 default_language: str, availability_every: timedelta) -> None:
+                 default_language: str, availability_every: timedelta,
+                 approval_required: bool = False) -> None:
         self._sessions = sessions
+        self._approval_required = approval_required
         self._default_language = default_language
         self._availability_every = availability_every
 
@@ -99,6 +101,13 @@ class SqlImport:
             await session.execute(insert(StudentProfileRow), students)
         if volunteers:
             await session.execute(insert(VolunteerProfileRow), volunteers)
+            # Like a sign-up in the chat: never a volunteer without a vetting record.
+            await session.execute(insert(VolunteerVettingRow), [
+                {"user_id": row.user_id, "submitted_at": now,
+                 "status": "pending" if self._approval_required and not row.approved
+                 else "approved",
+                 "decided_at": None if self._approval_required and not row.approved else now}
+                for row in rows if row.draft.role is Role.VOLUNTEER])
 
     @staticmethod
     async def _update(session: AsyncSession, rows: Sequence[ImportRow]) -> None:
@@ -115,6 +124,8 @@ class SqlImport:
                 previous = await profiles.student(row.user_id)
                 assert previous is not None
                 student = row.draft.to_student(row.user_id, previous.completed_at)
+                if student.birth_year is None:  # an empty cell does not forget it
+                    student.birth_year = previous.birth_year
                 await profiles.save_student(student)
             else:
                 previous = await profiles.volunteer(row.user_id)

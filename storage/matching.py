@@ -24,6 +24,7 @@ from storage.tables import (
     StudentProfileRow,
     UserRow,
     VolunteerProfileRow,
+    VolunteerVettingRow,
 )
 
 
@@ -49,6 +50,14 @@ def _not_paused(now: datetime):  # type: ignore[no-untyped-def]
 def _reachable(user_id: Any) -> Any:
     """The user has not blocked the bot (a 403 marks them; their next /start clears it)."""
     return ~select(UserRow.id).where(UserRow.id == user_id, UserRow.blocked.is_(True)).exists()
+
+
+def approved(user_id: Any) -> Any:
+    """Staff have not held the volunteer back: no vetting record that is pending or refused
+    (every sign-up and import writes one; a volunteer without one predates vetting)."""
+    return ~select(VolunteerVettingRow.user_id).where(
+        VolunteerVettingRow.user_id == user_id,
+        VolunteerVettingRow.status != "approved").exists()
 
 
 class SqlMatching:
@@ -81,7 +90,7 @@ class SqlMatching:
         rows = await self._session.scalars(
             select(VolunteerProfileRow).where(
                 VolunteerProfileRow.load < VolunteerProfileRow.capacity, _not_paused(now),
-                _reachable(VolunteerProfileRow.user_id))
+                _reachable(VolunteerProfileRow.user_id), approved(VolunteerProfileRow.user_id))
             .order_by(VolunteerProfileRow.user_id))
         return [(volunteer_from_row(r), r.capacity - r.load) for r in rows]
 
@@ -90,7 +99,7 @@ class SqlMatching:
         ids = await self._session.scalars(select(VolunteerProfileRow.user_id).where(
             VolunteerProfileRow.availability_next_at <= now,
             VolunteerProfileRow.load < VolunteerProfileRow.capacity, _not_paused(now),
-            _reachable(VolunteerProfileRow.user_id))
+            _reachable(VolunteerProfileRow.user_id), approved(VolunteerProfileRow.user_id))
             .order_by(VolunteerProfileRow.availability_next_at).limit(limit))
         return list(ids)
 
@@ -124,19 +133,25 @@ class SqlMatching:
     async def volunteers_changed_since(self, since: datetime | None, now: datetime,
                                        ) -> list[tuple[VolunteerProfile, int]]:
         """Volunteers changed after ``since`` (all when None), with their free places now
-        (0 while paused or while they block the bot)."""
-        query = select(VolunteerProfileRow, UserRow.blocked).join(
+        (0 while paused, while they block the bot or while not approved)."""
+        query = select(VolunteerProfileRow, UserRow.blocked,
+                       approved(VolunteerProfileRow.user_id)).join(
             UserRow, UserRow.id == VolunteerProfileRow.user_id)
         if since is not None:
             query = query.where(VolunteerProfileRow.changed_at > since)
         rows = await self._session.execute(query)
-        return [(volunteer_from_row(r), 0 if blocked or (r.paused_until and r.paused_until > now)
-                 else r.capacity - r.load) for r, blocked in rows.all()]
+        return [(volunteer_from_row(r), 0 if blocked or not ok
+                 or (r.paused_until and r.paused_until > now)
+                 else r.capacity - r.load) for r, blocked, ok in rows.all()]
 
     async def volunteer_free(self, volunteer_id: int,
                              now: datetime) -> tuple[VolunteerProfile, int] | None:
         row = await self._session.get(VolunteerProfileRow, volunteer_id, populate_existing=True)
         if row is None or (row.paused_until is not None and row.paused_until > now):
+            return None
+        vetting = await self._session.get(VolunteerVettingRow, volunteer_id,
+                                          populate_existing=True)
+        if vetting is not None and vetting.status != "approved":
             return None
         return volunteer_from_row(row), row.capacity - row.load
 
@@ -173,7 +188,7 @@ class SqlMatching:
             update(VolunteerProfileRow)
             .where(VolunteerProfileRow.user_id == volunteer_id,
                    VolunteerProfileRow.load < VolunteerProfileRow.capacity, _not_paused(now),
-                   _reachable(VolunteerProfileRow.user_id))
+                   _reachable(VolunteerProfileRow.user_id), approved(VolunteerProfileRow.user_id))
             .values(load=VolunteerProfileRow.load + 1))
         return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 

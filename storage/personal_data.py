@@ -93,7 +93,7 @@ PERSONAL_DATA: tuple[Holding, ...] = (
     Holding("consents", Erasure.DELETE, owners=("user_id",)),
     # Staff's decision on a volunteer, the charter they accepted and their check's date.
     Holding("volunteer_vetting", Erasure.DELETE, owners=("user_id",),
-            mentions=("decided_by", "check_recorded_by"),
+            mentions=("decided_by", "check_recorded_by", "question_from"),
             texts={"refusal_reason": "decided_by"}),
     Holding("student_profiles", Erasure.DELETE, owners=("user_id",),
             texts={"first_name": "user_id", "goals": "user_id"},

@@ -77,7 +77,7 @@ class SqlConsents:
 
 
 _STUDENT_COLUMNS = ("first_name", "field", "level", "department", "postal_code", "needs",
-                    "languages", "availability", "goals", "completed_at")
+                    "languages", "availability", "goals", "completed_at", "birth_year")
 _VOLUNTEER_COLUMNS = ("first_name", "profession", "sector", "field", "help_families",
                       "department", "postal_code", "remote", "skills", "languages", "capacity",
                       "availability", "bio", "completed_at")

@@ -552,3 +552,9 @@ class VolunteerVettingRow(Base):
     check_recorded_by: Mapped[int | None] = mapped_column(BigInteger)
     check_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     """When the volunteer was asked for a new check (a month before expiry)."""
+    check_expired_alerted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """When the expiry of this check was seen (and staff alerted about pairs of minors)."""
+    question_from: Mapped[int | None] = mapped_column(BigInteger)
+    """The staff member whose question the volunteer has not answered yet."""
+    charter_asked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """When the charter was last shown to a volunteer who had not accepted its version."""

@@ -16,6 +16,7 @@ from storage.personal_data import PersonalData
 from storage.repositories import SqlConsents, SqlProfiles, SqlStats, SqlUsers
 from storage.sessionlogs import SqlOutcomes, SqlSessionLogs
 from storage.staff import SqlStaff
+from storage.vetting import SqlVetting
 
 
 class SqlUnitOfWork:
@@ -40,6 +41,7 @@ class SqlUnitOfWork:
         self.contacts = SqlContactOffers(self._session)
         self.sessionlogs = SqlSessionLogs(self._session)
         self.outcomes = SqlOutcomes(self._session)
+        self.vetting = SqlVetting(self._session)
         return self
 
     async def __aexit__(

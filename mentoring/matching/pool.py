@@ -79,9 +79,10 @@ class VolunteerPool:
         self._profiles.pop()
 
     def best(self, student: StudentProfile, *, excluded: Collection[int] = (),
-             limit: int = 1) -> list[tuple[int, Score]]:
+             limit: int = 1, only: Collection[int] | None = None) -> list[tuple[int, Score]]:
         """Up to ``limit`` eligible volunteers with free places, not in ``excluded`` and not
-        the student themself: best score first, then most free places, then lowest id."""
+        the student themself (and among ``only`` when given): best score first, then most
+        free places, then lowest id."""
         n = len(self._profiles)
         if n == 0 or limit <= 0:
             return []
@@ -93,6 +94,8 @@ class VolunteerPool:
             slot = self._slot.get(volunteer_id)
             if slot is not None:
                 ok[slot] = False
+        if only is not None:
+            ok &= np.isin(ids, np.fromiter(only, np.int64, len(only)))
         candidates = np.flatnonzero(ok)
         if len(candidates) > limit:  # only those that can make the first ``limit``
             cut = np.partition(values[candidates], len(candidates) - limit)[-limit]

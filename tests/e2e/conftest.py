@@ -115,6 +115,9 @@ class Binome:
 
 
 def settings_for(database_url: str, **overrides: Any) -> Settings:
+    # Volunteers are proposed at once unless a test asks for approval: the tests of
+    # vetting set volunteer_approval="required" (the production default).
+    overrides.setdefault("volunteer_approval", "off")
     return Settings(_env_file=None, database_url=database_url, bot_token=None,  # type: ignore[call-arg]
                     **overrides)
 

@@ -48,6 +48,7 @@ def student_script(name: str = "Léa", goals: str | None = None,
     """Each student step with the actions that answer it: ("send", text) or ("press", data)."""
     return [
         ("first_name", [("send", name)]),
+        ("birth_year", [("press", pick("birth_year", "2004"))]),
         ("field", [("send", "dro"), ("press", pick("field", "law"))]),
         ("level", [("press", pick("level", "licence_2"))]),
         ("place", [("send", "69003")]),

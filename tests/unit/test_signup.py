@@ -26,7 +26,7 @@ def complete_student_draft() -> Draft:
     draft = Draft(Role.STUDENT)
     draft.answers.update(first_name="Léa", field="law", level=LEVEL.options[0].code,
                          needs=["cv"], languages=["fr"], availability=["saturday"],
-                         goals="Trouver un stage en droit des affaires")
+                         goals="Trouver un stage en droit des affaires", birth_year=2005)
     draft.set_place(check_place(PLACE, "69003"))
     return draft
 
