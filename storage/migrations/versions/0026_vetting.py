@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0026_vetting'
-down_revision: str | None = '0022_seen_updates'
+down_revision: str | None = '0025_sessionlog'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
