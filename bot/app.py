@@ -45,14 +45,13 @@ from mentoring.pair_care import PairCare
 from mentoring.sessionlog import SessionLogs
 from mentoring.signup import Signup, now_utc
 from mentoring.staff import StaffDirectory
+from mentoring.vetting import Vetting
 from scheduler import Job
 from storage.attachments import SqlAttachments
 from storage.conversations import ConversationLocks, DatabaseStorage
-from mentoring.vetting import Vetting
-from storage.conversations import DatabaseStorage
 from storage.database import make_engine, make_sessionmaker
-from storage.meetings import SqlMeetings
 from storage.impact import SqlImpact
+from storage.meetings import SqlMeetings
 from storage.outbox import Claimed, OutboxQueue
 from storage.relay import SqlRelay
 from storage.uow import uow_factory

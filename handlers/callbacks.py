@@ -140,6 +140,9 @@ class MeetAnswer(CallbackData, prefix="mt"):
 
     id: int
     action: str  # pick | other | move | cancel
+    value: int = 0
+
+
 class LogAnswer(CallbackData, prefix="log"):
     """A press on a session-log question of the member's own entry ``id``."""
 
