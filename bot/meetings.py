@@ -40,7 +40,8 @@ class MeetingTexts:
 
     async def render(self, kind: str, params: dict[str, Any], recipient: int,
                      language: str) -> Rendered | None:
-        view = await self._meetings.view(int(params["meeting_id"]), recipient)
+        view = await self._meetings.view(int(params["meeting_id"]), recipient,
+                                         reminder=kind == "meeting_reminder")
         if view is None:
             return None
         meeting, partner, me = view

@@ -28,6 +28,8 @@ from handlers.texts import chosen
 from mentoring.errors import Stale
 from mentoring.meeting_service import MeetingService
 from mentoring.meetings import (
+    EARLIEST,
+    FURTHEST,
     MAX_SLOTS,
     BadWhen,
     Draft,
@@ -91,6 +93,12 @@ def answer_buttons(meeting: Meeting, zone: ZoneInfo) -> InlineKeyboardMarkup:
 def change_buttons(meeting: Meeting) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
     kb.button(text=_("🔁 Move"), callback_data=MeetAnswer(id=meeting.id, action="move"))
+    kb.button(text=_("✖️ Cancel"), callback_data=MeetAnswer(id=meeting.id, action="cancel"))
+    return kb.as_markup()
+
+
+def withdraw_button(meeting: Meeting) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
     kb.button(text=_("✖️ Cancel"), callback_data=MeetAnswer(id=meeting.id, action="cancel"))
     return kb.as_markup()
 
@@ -265,7 +273,8 @@ async def time_chosen(callback: CallbackQuery, callback_data: MeetPlan, state: F
         slot = datetime.fromtimestamp(int(callback_data.value), UTC)
     except (ValueError, OverflowError, OSError):
         raise Stale() from None
-    if slot < meetings.now():
+    now = meetings.now()
+    if not now + EARLIEST <= slot <= now + FURTHEST:
         raise Stale()
     await callback.answer()
     await edit_markup(callback, None)
@@ -345,7 +354,8 @@ async def _send(message: Message, state: FSMContext, meetings: MeetingService, u
     zone = (await meetings.person(user_id)).zone
     await answer(message, lines(
         t("Sent to {name}:").format(name=name), *_slots_lines(list(meeting.slots), zone),
-        t("{name} picks one, and I send you both the confirmation here.").format(name=name)))
+        t("{name} picks one, and I send you both the confirmation here.").format(name=name)),
+        reply_markup=withdraw_button(meeting))
 
 
 async def picked(callback: CallbackQuery, callback_data: MeetAnswer,

@@ -54,6 +54,12 @@ class MeetingBook(Protocol):
         """The user's active pairs."""
         ...
     async def member(self, user_id: int) -> MemberRecord | None: ...
+    async def pairs(self, pair_ids: Sequence[int]) -> dict[int, PairView]:
+        """Many pairs at once, by id."""
+        ...
+    async def members(self, user_ids: Sequence[int]) -> dict[int, MemberRecord]:
+        """Many members at once, by id."""
+        ...
     async def get(self, meeting_id: int) -> Meeting | None:
         """The meeting, locked until the transaction ends where the database can."""
         ...
@@ -212,14 +218,17 @@ class MeetingService:
             await book.commit()
             return meeting
 
-    async def view(self, meeting_id: int, user_id: int) -> tuple[Meeting, Person, Person] | None:
+    async def view(self, meeting_id: int, user_id: int, *,
+                   reminder: bool = False) -> tuple[Meeting, Person, Person] | None:
         """The meeting as ``user_id`` sees it (with their partner, then themselves), if it
-        is of a pair they are or were in; for the messages the outbox renders."""
+        is of an active pair of theirs (for a ``reminder``, one with no report open); for
+        the messages the outbox renders."""
         async with self.store.book() as book:
             meeting = await book.get(meeting_id)
             pair = await book.pair(meeting.pair_id) if meeting else None
-            partner = pair.partner_of(user_id) if pair else None
-            if meeting is None or partner is None:
+            partner = pair.partner_of(user_id) if pair and pair.active else None
+            if meeting is None or pair is None or partner is None or (
+                    reminder and pair.frozen):
                 return None
             return (meeting, self._person(await book.member(partner), partner),
                     self._person(await book.member(user_id), user_id))
@@ -248,12 +257,15 @@ class MeetingService:
                     now, now + DAY_BEFORE + 3 * HOUR_BEFORE, after, BATCH)
                 if not meetings:
                     return queued
+                pairs = await book.pairs([m.pair_id for m in meetings])
+                members = await book.members(sorted({
+                    user for p in pairs.values() for user in (p.student_id, p.volunteer_id)}))
                 notes = []
                 for meeting in meetings:
-                    pair = await book.pair(meeting.pair_id)
+                    pair = pairs.get(meeting.pair_id)
                     if pair is None or not pair.active or pair.frozen:
                         continue
-                    people = [self._person(await book.member(m), m)
+                    people = [self._person(members.get(m), m)
                               for m in (pair.student_id, pair.volunteer_id)]
                     for reminder in due_reminders(meeting, people, self.quiet, now):
                         notes.append(Notification(

@@ -78,6 +78,29 @@ class SqlMeetingBook:
                                 tuple(volunteer.availability or ()))
         return None
 
+    async def pairs(self, pair_ids: Sequence[int]) -> dict[int, PairView]:
+        if not pair_ids:
+            return {}
+        rows = (await self._session.execute(select(
+            PairRow.id, PairRow.student_id, PairRow.volunteer_id, PairRow.status)
+            .where(PairRow.id.in_(pair_ids)))).all()
+        frozen = set(await self._session.scalars(select(ReportRow.pair_id).where(
+            ReportRow.pair_id.in_(pair_ids), ReportRow.closed_at.is_(None))))
+        return {pair: PairView(pair, student, volunteer, status == "active", pair in frozen)
+                for pair, student, volunteer, status in rows}
+
+    async def members(self, user_ids: Sequence[int]) -> dict[int, MemberRecord]:
+        if not user_ids:
+            return {}
+        found: dict[int, MemberRecord] = {}
+        for table in (VolunteerProfileRow, StudentProfileRow):
+            rows = await self._session.execute(select(
+                table.user_id, table.first_name, table.department, table.availability)
+                .where(table.user_id.in_(user_ids)))
+            for user, name, department, availability in rows.all():
+                found[user] = MemberRecord(user, name, department, tuple(availability or ()))
+        return found
+
     async def get(self, meeting_id: int) -> Meeting | None:
         query = select(MeetingRow).where(MeetingRow.id == meeting_id)
         if self._session.get_bind().dialect.name == "postgresql":

@@ -373,3 +373,35 @@ async def test_meetings_are_in_mydata_and_go_with_delete(binome, client) -> None
     assert [r.status for r in await outbox(binome, "meeting_reminder")
             if r.recipient_id == marc.id] == ["skipped"]
     assert all("Reminder" not in (m["text"] or "") for m in (await marc.bot_messages())[before:])
+
+
+async def test_a_proposal_withdrawn_and_no_reminder_while_a_report_is_open(
+        binome, client) -> None:
+    binome.clock.at = datetime(2027, 1, 11, 10, 0, tzinfo=PARIS)
+    lea, marc = await pair_up(binome, client)
+    await marc.send("/meet")
+    await marc.send("wednesday 9am")
+    await marc.send("thursday 9am")
+    await marc.press("✅ Done")
+    await marc.press("📞 Phone call")
+    await marc.press("✖️ Cancel")  # on "Sent to Léa": withdrawn before she answers
+    assert await marc.last_text() == "Cancelled (📞 Phone call): Léa is told."
+    await binome.drain()
+    assert await lea.last_text() == ("Marc cancelled your meeting (📞 Phone call). Send /meet "
+                                     "to propose another one.")
+    assert (await lea.last_bot_message()).get("document") is None  # no time was ever agreed
+    # A proposal cancelled before it reached Léa is never shown to her.
+    [withdrawn] = await meetings(binome)
+    assert [r.status for r in await outbox(binome, "meeting_proposed")] == ["skipped"]
+
+    await lea.send("/meet")
+    await lea.send("thursday 6pm")
+    await lea.press("✅ Done")
+    await lea.press("🎥 Video call")
+    await binome.drain()
+    await marc.press("Thursday 14 January, 18:00")
+    await lea.send("/report")
+    await lea.send("Marc ne répond plus à mes messages depuis deux semaines.")
+    assert (await binome.tick(datetime(2027, 1, 13, 17, 0, tzinfo=UTC)))[
+        "meeting_reminders"] == 0
+    assert withdrawn.status == "cancelled"
