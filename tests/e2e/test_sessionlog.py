@@ -20,7 +20,14 @@ from handlers.callbacks import (
     RiskAction,
 )
 from mentoring.outcomes import ASK_AFTER
-from storage.tables import MeetingRow, OutboxRow, OutcomeRow, PairRow, SessionLogRow
+from storage.tables import (
+    MeetingRow,
+    OutboxRow,
+    OutcomeRow,
+    PairRow,
+    SessionLogRow,
+    StudentProfileRow,
+)
 from tests.e2e.conftest import staffed
 from tests.e2e.test_eight_weeks import pair_up
 
@@ -416,5 +423,36 @@ async def test_a_note_waits_while_other_commands_run(make_binome, client) -> Non
         await lea.send("Merci Marc !")
         await binome.drain(binome.clock.at)
         assert "Merci Marc !" in await marc.last_text()
+    finally:
+        await binome.stop()
+
+
+@pytest.mark.parametrize(("ends", "student_due", "volunteer_due"), [
+    # Saturday evening before summer time ends (25 October 2026): Sunday is quiet, so
+    # Monday 09:00, which is 08:00 UTC in winter time; 05:00 UTC in Réunion (UTC+4, no
+    # summer time).
+    (datetime(2026, 10, 24, 20, 30, tzinfo=PARIS),
+     datetime(2026, 10, 26, 5, 0, tzinfo=UTC), datetime(2026, 10, 26, 8, 0, tzinfo=UTC)),
+    # Saturday evening before summer time begins (28 March 2027): Monday 09:00 is 07:00 UTC.
+    (datetime(2027, 3, 27, 20, 30, tzinfo=PARIS),
+     datetime(2027, 3, 29, 5, 0, tzinfo=UTC), datetime(2027, 3, 29, 7, 0, tzinfo=UTC)),
+    # A Tuesday at 18:30 in Paris is 20:30 in Réunion: she is asked the next morning, he
+    # at once.
+    (datetime(2026, 10, 27, 18, 30, tzinfo=PARIS),
+     datetime(2026, 10, 28, 5, 0, tzinfo=UTC), datetime(2026, 10, 27, 17, 30, tzinfo=UTC)),
+])
+async def test_session_log_questions_wait_for_each_member_s_morning(
+        make_binome, client, ends, student_due, volunteer_due) -> None:
+    binome = make_binome()
+    try:
+        lea, marc, pair_id = await paired_at(binome, client, "fr")
+        async with binome.runtime.sessions() as session:
+            (await session.get(StudentProfileRow, lea.id)).department = "974"
+            await session.commit()
+        ends = ends.astimezone(UTC)
+        await add_meeting(binome, pair_id, ends - timedelta(minutes=45), minutes=45)
+        assert (await binome.tick(ends))["session_logs"] == 1
+        due = {r.recipient_id: r.due_at for r in await queued(binome, "sessionlog_question")}
+        assert due == {lea.id: student_due, marc.id: volunteer_due}
     finally:
         await binome.stop()
