@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.matching import approved
 from storage.tables import (
     AuditRow,
     ExchangeRow,
@@ -152,7 +153,8 @@ class SqlStaff:
                    func.sum(VolunteerProfileRow.capacity - VolunteerProfileRow.load))
             .where(VolunteerProfileRow.load < VolunteerProfileRow.capacity,
                    (VolunteerProfileRow.paused_until.is_(None))
-                   | (VolunteerProfileRow.paused_until <= now))
+                   | (VolunteerProfileRow.paused_until <= now),
+                   approved(VolunteerProfileRow.user_id))  # pending ones are counted apart
             .group_by(VolunteerProfileRow.field, VolunteerProfileRow.department))
         return ([(f, d, int(n)) for f, d, n in waiting.all()],
                 [(f, d, int(n or 0)) for f, d, n in room.all()])
