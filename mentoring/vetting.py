@@ -170,13 +170,14 @@ class Vetting:
     async def submitted(self, volunteer_id: int) -> VettingRecord | None:
         """A volunteer confirmed their profile: staff hear of a new one to approve."""
         now = self._clock()
+        staff = await self._staff_ids()  # before the unit of work: it opens its own
         async with self._uow() as uow:
             record = await uow.vetting.get(volunteer_id)
             if record is None or record.status is not Status.PENDING:
                 return record
             # The charter follows this message: not shown again at their next one.
             await uow.vetting.save(replace(record, charter_asked_at=now))
-            for member in await self._staff_ids():
+            for member in staff:
                 await uow.outbox.add(Notification(
                     f"vetting-new:{volunteer_id}:{record.submitted_at.isoformat()}:{member}",
                     member, "vetting_new", {"volunteer_id": volunteer_id}), now)

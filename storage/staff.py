@@ -10,6 +10,7 @@ from sqlalchemy import case, delete, distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mentoring.relay import STAFF_MONTH, STAFF_WEEK, RelayActivity
+from storage.matching import approved
 from storage.tables import (
     AuditRow,
     ExchangeRow,
@@ -186,7 +187,8 @@ class SqlStaff:
                    func.sum(VolunteerProfileRow.capacity - VolunteerProfileRow.load))
             .where(VolunteerProfileRow.load < VolunteerProfileRow.capacity,
                    (VolunteerProfileRow.paused_until.is_(None))
-                   | (VolunteerProfileRow.paused_until <= now))
+                   | (VolunteerProfileRow.paused_until <= now),
+                   approved(VolunteerProfileRow.user_id))  # pending ones are counted apart
             .group_by(VolunteerProfileRow.field, VolunteerProfileRow.department))
         return ([(f, d, int(n)) for f, d, n in waiting.all()],
                 [(f, d, int(n or 0)) for f, d, n in room.all()])
