@@ -76,7 +76,7 @@ class AttachMessages(CallbackData, prefix="attach"):
 
 class CheckInAnswer(CallbackData, prefix="ci"):
     pair: int
-    answer: str  # yes | not_yet | problem
+    answer: str  # yes | not_yet | not_met (after relayed messages) | problem
 
 
 class RhythmChoice(CallbackData, prefix="rhythm"):

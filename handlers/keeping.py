@@ -45,13 +45,17 @@ def check_in_keyboard(pair_id: int) -> InlineKeyboardMarkup:
     return kb.as_markup()
 
 
+NOT_MET = "not_met"
+""""Not yet" to "did you also meet or call?": a not-yet for the clock, but they do write."""
+
+
 def met_keyboard(pair_id: int) -> InlineKeyboardMarkup:
     """The check-in of a pair who wrote to each other through the bot: the same answers,
     asked about what the bot cannot see."""
     kb = InlineKeyboardBuilder()
     kb.button(text=_("✅ Yes, we met or called"),
               callback_data=CheckInAnswer(pair=pair_id, answer="yes"))
-    kb.button(text=_("⏳ Not yet"), callback_data=CheckInAnswer(pair=pair_id, answer="not_yet"))
+    kb.button(text=_("⏳ Not yet"), callback_data=CheckInAnswer(pair=pair_id, answer=NOT_MET))
     kb.button(text=_("⚠️ We have a problem"),
               callback_data=CheckInAnswer(pair=pair_id, answer="problem"))
     kb.adjust(1, 1, 1)
@@ -61,8 +65,9 @@ def met_keyboard(pair_id: int) -> InlineKeyboardMarkup:
 async def checked_in(callback: CallbackQuery, callback_data: CheckInAnswer,
                      keeping: KeepingInTouch, care: PairCare,
                      attachments: ReportAttachments) -> None:
+    not_met = callback_data.answer == NOT_MET
     try:
-        answer = Answer(callback_data.answer)
+        answer = Answer.NOT_YET if not_met else Answer(callback_data.answer)
     except ValueError:
         raise Stale() from None
     await keeping.answer(callback_data.pair, callback.from_user.id, answer)
@@ -74,6 +79,9 @@ async def checked_in(callback: CallbackQuery, callback_data: CheckInAnswer,
         return
     if answer is Answer.YES:
         text = markup.t("Great, thank you! Keep it up.")
+    elif not_met:
+        text = markup.t("Noted, and writing here counts too. When you can, a call or a "
+                        "meeting helps even more.")
     elif answer is Answer.NOT_YET:
         text = markup.t("Noted. A short message is enough to get going: why not suggest a "
                         "time to talk this week?")

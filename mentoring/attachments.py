@@ -95,7 +95,7 @@ class ReportAttachments:
         """How many messages the reporter could attach to their report (0: no offer)."""
         report = await self._store.report(report_id)
         if (report is None or report.reporter_id != user_id or not report.open
-                or report.pair_id is None):
+                or report.pair_id is None or not await self._staff()):
             return 0
         return len(await self._store.last_messages(report.pair_id, ATTACHED))
 

@@ -7,8 +7,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from handlers.callbacks import RhythmChoice
+from storage.tables import ExchangeRow
 from tests.e2e.test_eight_weeks import START, kinds_for, pair_up
 
 
@@ -56,5 +58,15 @@ async def test_a_pair_talking_through_the_bot_gets_no_silence_nudge(
         buttons = [b["text"] for row in said[-1]["reply_markup"]["inline_keyboard"]
                    for b in row]
         assert buttons[0] == binome.t("✅ Yes, we met or called", language)
+        # "Not yet" to a meeting is answered as such: writing through the bot counts too.
+        await lea.press(binome.t("⏳ Not yet", language), said[-1]["message_id"])
+        assert await lea.last_text() == {
+            "fr": "C'est noté, et vous écrire ici compte aussi. Quand vous pourrez, un appel "
+                  "ou une rencontre aidera encore plus.",
+            "en": "Noted, and writing here counts too. When you can, a call or a meeting "
+                  "helps even more."}[language]
+        async with binome.runtime.sessions() as session:
+            answers = list(await session.scalars(select(ExchangeRow.answer)))
+        assert answers == ["not_yet"]
     finally:
         await binome.stop()

@@ -45,9 +45,9 @@ def conversation(count: int) -> list[Relayed]:
     return [Relayed(n, LEA if n % 2 else MARC, 100 + n) for n in range(count)]
 
 
-def attachments(store: Store) -> ReportAttachments:
+def attachments(store: Store, staff_ids: tuple[int, ...] = (SAM, ALEX)) -> ReportAttachments:
     async def staff() -> list[int]:
-        return [SAM, ALEX]
+        return list(staff_ids)
     return ReportAttachments(store, lambda: NOW, staff)
 
 
@@ -100,3 +100,11 @@ async def test_no_offer_without_messages() -> None:
     assert await attachments(store).offer(7, LEA) == 0
     with pytest.raises(Stale):
         await attachments(store).attach(7, LEA)
+
+
+async def test_no_offer_when_there_is_no_staff_to_send_to() -> None:
+    store = Store(ReportToAttach(7, LEA, 3, True), conversation(4))
+    assert await attachments(store, ()).offer(7, LEA) == 0
+    with pytest.raises(Stale):
+        await attachments(store, ()).attach(7, LEA)
+    assert store.queued == []
