@@ -150,6 +150,7 @@ class RelayStore(Protocol):
     async def replied(self, user_id: int, message_id: int) -> Mapped | None: ...
     async def copies(self, sender_id: int, source_message_id: int) -> list[Mapped]: ...
     async def ended_pair_of(self, user_id: int) -> int | None: ...
+    async def first_name(self, user_id: int) -> str | None: ...
     async def choice(self, volunteer_id: int) -> int | None: ...
     async def choose(self, volunteer_id: int, pair_id: int, now: datetime) -> None: ...
     async def purge(self, now: datetime) -> int:
@@ -181,11 +182,8 @@ class RelayService:
         return route(pairs, replied, choice, had_pair)
 
     async def name(self, user_id: int) -> str:
-        profile = await self._signup.profile(user_id)
-        if profile is not None:
-            return profile.first_name
-        user = await self._signup.user(user_id)
-        return (user.telegram_name if user and user.telegram_name else "") or "?"
+        """The first name shown to the partner: the profile's, else Telegram's, else "?"."""
+        return await self.store.first_name(user_id) or "?"
 
     async def send(self, sender_id: int, member: Member, message: dict[str, Any],
                    reply_to: int | None) -> bool:

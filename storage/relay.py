@@ -22,6 +22,9 @@ from storage.tables import (
     RelayChoiceRow,
     RelayMessageRow,
     ReportRow,
+    StudentProfileRow,
+    UserRow,
+    VolunteerProfileRow,
 )
 
 CONTENT = ("body", "caption", "entities")
@@ -120,6 +123,18 @@ class SqlRelay:
                 or_(PairRow.student_id == user_id, PairRow.volunteer_id == user_id)).limit(1))
             return found
 
+    async def first_name(self, user_id: int) -> str | None:
+        """The profile's first name, else the Telegram name, in one query."""
+        async with self._sessions() as session:
+            row = (await session.execute(
+                select(StudentProfileRow.first_name, VolunteerProfileRow.first_name,
+                       UserRow.telegram_name)
+                .select_from(UserRow)
+                .outerjoin(StudentProfileRow, StudentProfileRow.user_id == UserRow.id)
+                .outerjoin(VolunteerProfileRow, VolunteerProfileRow.user_id == UserRow.id)
+                .where(UserRow.id == user_id))).first()
+            return next((name for name in row or () if name), None)
+
     async def choice(self, volunteer_id: int) -> int | None:
         async with self._sessions() as session:
             found: int | None = await session.scalar(
@@ -180,14 +195,14 @@ async def _strip(session: AsyncSession, outbox_id: int) -> None:
 
 async def active_members(sessions: async_sessionmaker[Any], user_id: int) -> list[Member]:
     """``user_id``'s active pairs, each with its partner and whether a report freezes it."""
+    # One query, since every relayed message asks it twice (when written, when sent).
+    frozen = (select(ReportRow.id).where(ReportRow.pair_id == PairRow.id,
+                                         ReportRow.closed_at.is_(None)).exists())
     async with sessions() as session:
         rows = await session.execute(
-            select(PairRow.id, PairRow.student_id, PairRow.volunteer_id).where(
+            select(PairRow.id, PairRow.student_id, PairRow.volunteer_id, frozen).where(
                 PairRow.status == "active",
                 or_(PairRow.student_id == user_id, PairRow.volunteer_id == user_id))
             .order_by(PairRow.id))
-        pairs = rows.all()
-        frozen = set(await session.scalars(select(ReportRow.pair_id).where(
-            ReportRow.pair_id.in_([p[0] for p in pairs]), ReportRow.closed_at.is_(None))))
-        return [Member(pair, volunteer if student == user_id else student, pair in frozen)
-                for pair, student, volunteer in pairs]
+        return [Member(pair, volunteer if student == user_id else student, bool(paused))
+                for pair, student, volunteer, paused in rows.all()]
