@@ -414,11 +414,10 @@ async def _partner(meetings: MeetingService, user_id: int, meeting: Meeting) -> 
 
 
 async def show_upcoming(message: Message, meetings: MeetingService, user_id: int) -> None:
-    """The next meeting, on /binome, with its buttons; or how to plan one."""
+    """The next meeting, on /binome, with its buttons (nothing when none is planned)."""
     upcoming = await meetings.upcoming(user_id)
     me = await meetings.person(user_id)
-    if not upcoming:
-        await answer(message, t("No meeting planned yet: send /meet to propose one."))
+    if not upcoming:  # the card above is enough; /help and the menu name /meet
         return
     first = upcoming[0]
     meeting, partner = first.meeting, first.partner
