@@ -143,6 +143,13 @@ def cancelled_text(meeting: Meeting, partner: Person, zone: ZoneInfo, home: str,
                                                              when=moment)
 
 
+def ended_text(meeting: Meeting, partner: Person, zone: ZoneInfo, home: str) -> Markup:
+    assert meeting.starts_at is not None
+    return t("Your binôme with {name} has ended, so your meeting of {when} is cancelled: the "
+             "file takes it out of your calendar.").format(
+        name=partner.first_name, when=bold(when(meeting.starts_at, zone, home)))
+
+
 def reminder_text(meeting: Meeting, partner: Person, zone: ZoneInfo, home: str,
                   stage: str) -> Markup:
     assert meeting.starts_at is not None
