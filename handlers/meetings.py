@@ -293,8 +293,9 @@ async def typed(message: Message, state: FSMContext, meetings: MeetingService) -
     if message.from_user is None:
         return
     draft = Draft.from_data((await state.get_data()).get("meeting") or {})
-    if draft is None:
+    if draft is None:  # a state without its draft: start again from /meet
         await state.clear()
+        await answer(message, t("Cancelled."))
         return
     person = await meetings.person(message.from_user.id)
     try:
