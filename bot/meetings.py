@@ -19,6 +19,7 @@ from handlers.meetings import (
     cancelled_text,
     change_buttons,
     confirmed_text,
+    ended_text,
     meeting_file,
     proposal_text,
     reminder_text,
@@ -27,10 +28,11 @@ from mentoring.meeting_service import MeetingService
 from mentoring.meetings import Status, still_current
 
 KINDS = frozenset({"meeting_proposed", "meeting_moved", "meeting_confirmed",
-                   "meeting_cancelled", "meeting_reminder"})
+                   "meeting_cancelled", "meeting_ended", "meeting_reminder"})
 
 _EXPECTED = {"meeting_proposed": Status.PROPOSED, "meeting_moved": Status.PROPOSED,
-             "meeting_confirmed": Status.CONFIRMED, "meeting_cancelled": Status.CANCELLED}
+             "meeting_confirmed": Status.CONFIRMED, "meeting_cancelled": Status.CANCELLED,
+             "meeting_ended": Status.CANCELLED}
 
 
 class MeetingTexts:
@@ -41,7 +43,8 @@ class MeetingTexts:
     async def render(self, kind: str, params: dict[str, Any], recipient: int,
                      language: str) -> Rendered | None:
         view = await self._meetings.view(int(params["meeting_id"]), recipient,
-                                         reminder=kind == "meeting_reminder")
+                                         reminder=kind == "meeting_reminder",
+                                         ended=kind == "meeting_ended")
         if view is None:
             return None
         meeting, partner, me = view
@@ -60,7 +63,11 @@ class MeetingTexts:
                 return Rendered(reminder_text(meeting, partner, me.zone, home,
                                               str(params.get("stage"))),
                                 change_buttons(meeting))
-            if kind == "meeting_cancelled":
+            if kind == "meeting_ended":
+                text = ended_text(meeting, partner, me.zone, home)
+                document = meeting_file(meeting, partner, me.zone, cancel=True)
+                markup = None
+            elif kind == "meeting_cancelled":
                 text = cancelled_text(meeting, partner, me.zone, home, by_partner=True)
                 if not meeting.ever_agreed:
                     return Rendered(text)

@@ -143,6 +143,13 @@ def cancelled_text(meeting: Meeting, partner: Person, zone: ZoneInfo, home: str,
                                                              when=moment)
 
 
+def ended_text(meeting: Meeting, partner: Person, zone: ZoneInfo, home: str) -> Markup:
+    assert meeting.starts_at is not None
+    return t("Your binôme with {name} has ended, so your meeting of {when} is cancelled: the "
+             "file takes it out of your calendar.").format(
+        name=partner.first_name, when=bold(when(meeting.starts_at, zone, home)))
+
+
 def reminder_text(meeting: Meeting, partner: Person, zone: ZoneInfo, home: str,
                   stage: str) -> Markup:
     assert meeting.starts_at is not None
@@ -286,8 +293,9 @@ async def typed(message: Message, state: FSMContext, meetings: MeetingService) -
     if message.from_user is None:
         return
     draft = Draft.from_data((await state.get_data()).get("meeting") or {})
-    if draft is None:
+    if draft is None:  # a state without its draft: start again from /meet
         await state.clear()
+        await answer(message, t("Cancelled."))
         return
     person = await meetings.person(message.from_user.id)
     try:
@@ -414,11 +422,10 @@ async def _partner(meetings: MeetingService, user_id: int, meeting: Meeting) -> 
 
 
 async def show_upcoming(message: Message, meetings: MeetingService, user_id: int) -> None:
-    """The next meeting, on /binome, with its buttons; or how to plan one."""
+    """The next meeting, on /binome, with its buttons (nothing when none is planned)."""
     upcoming = await meetings.upcoming(user_id)
     me = await meetings.person(user_id)
-    if not upcoming:
-        await answer(message, t("No meeting planned yet: send /meet to propose one."))
+    if not upcoming:  # the card above is enough; /help and the menu name /meet
         return
     first = upcoming[0]
     meeting, partner = first.meeting, first.partner

@@ -75,6 +75,9 @@ class MeetingBook(Protocol):
     async def enqueue(self, notes: Sequence[Notification], now: datetime) -> int:
         """Queue in the outbox; keys already queued are skipped. How many were new."""
         ...
+    async def of_ended_pairs(self, limit: int) -> list[Meeting]:
+        """Meetings proposed or confirmed in pairs no longer active."""
+        ...
     async def commit(self) -> None: ...
 
 
@@ -218,15 +221,15 @@ class MeetingService:
             await book.commit()
             return meeting
 
-    async def view(self, meeting_id: int, user_id: int, *,
-                   reminder: bool = False) -> tuple[Meeting, Person, Person] | None:
+    async def view(self, meeting_id: int, user_id: int, *, reminder: bool = False,
+                   ended: bool = False) -> tuple[Meeting, Person, Person] | None:
         """The meeting as ``user_id`` sees it (with their partner, then themselves), if it
-        is of an active pair of theirs (for a ``reminder``, one with no report open); for
-        the messages the outbox renders."""
+        is of an active pair of theirs (for a ``reminder``, one with no report open; when
+        ``ended``, a pair that has ended); for the messages the outbox renders."""
         async with self.store.book() as book:
             meeting = await book.get(meeting_id)
             pair = await book.pair(meeting.pair_id) if meeting else None
-            partner = pair.partner_of(user_id) if pair and pair.active else None
+            partner = pair.partner_of(user_id) if pair and pair.active != ended else None
             if meeting is None or pair is None or partner is None or (
                     reminder and pair.frozen):
                 return None
@@ -250,6 +253,7 @@ class MeetingService:
         """Queue every reminder due at ``now``: the day before and the hour before each
         confirmed meeting, each once (its key names the meeting's version)."""
         now = now or self._clock()
+        await self._close_ended(now)
         queued, after = 0, 0
         while True:
             async with self.store.book() as book:
@@ -278,6 +282,30 @@ class MeetingService:
                 after = meetings[-1].id
                 if len(meetings) < BATCH:
                     return queued
+
+
+    async def _close_ended(self, now: datetime) -> int:
+        """Meetings still on in a pair that has ended (/end, staff, a new mentor) are
+        cancelled; both members get a cancellation for their calendar if a time still to
+        come was agreed. How many."""
+        async with self.store.book() as book:
+            meetings = await book.of_ended_pairs(BATCH)
+            pairs = await book.pairs([m.pair_id for m in meetings])
+            notes = []
+            for meeting in meetings:
+                agreed = meeting.status is Status.CONFIRMED and meeting.starts_at is not None \
+                    and meeting.starts_at > now
+                meeting = replace(meeting, status=Status.CANCELLED, updated_at=now,
+                                  changed_by=None,
+                                  sequence=meeting.sequence + (1 if meeting.ever_agreed else 0))
+                await book.save(meeting)
+                pair = pairs.get(meeting.pair_id)
+                if agreed and pair is not None:
+                    notes += [_note("meeting_ended", meeting, member)
+                              for member in (pair.student_id, pair.volunteer_id)]
+            await book.enqueue(notes, now)
+            await book.commit()
+            return len(meetings)
 
 
 def _asker(meeting: Meeting) -> int | None:

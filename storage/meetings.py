@@ -140,6 +140,14 @@ class SqlMeetingBook:
             .order_by(MeetingRow.id).limit(limit))
         return [_meeting(r) for r in rows]
 
+    async def of_ended_pairs(self, limit: int) -> list[Meeting]:
+        rows = await self._session.scalars(
+            select(MeetingRow).join(PairRow, PairRow.id == MeetingRow.pair_id)
+            .where(MeetingRow.status.in_((Status.PROPOSED, Status.CONFIRMED)),
+                   PairRow.status != "active")
+            .order_by(MeetingRow.id).limit(limit))
+        return [_meeting(r) for r in rows]
+
     async def enqueue(self, notes: Sequence[Notification], now: datetime) -> int:
         if not notes:
             return 0

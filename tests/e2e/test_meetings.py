@@ -193,9 +193,8 @@ async def test_in_french_a_move_drops_the_queued_reminder_and_a_cancel_cancels_t
     answer = await lea.press("🔁 Déplacer")
     assert answer["answer"]["text"] == ("Ce rendez-vous a été annulé, déplacé, ou il a déjà "
                                         "commencé.")
-    await lea.send("/binome")
-    assert await lea.last_text() == ("Pas encore de rendez-vous prévu : envoie /rdv pour en "
-                                     "proposer un.")
+    await lea.send("/binome")  # the card, and no meeting after it
+    assert (await lea.last_text()).startswith("Ton mentor")
 
 
 async def test_around_the_changes_of_time_the_file_and_reminders_keep_the_wall_time(
@@ -405,3 +404,34 @@ async def test_a_proposal_withdrawn_and_no_reminder_while_a_report_is_open(
     assert (await binome.tick(datetime(2027, 1, 13, 17, 0, tzinfo=UTC)))[
         "meeting_reminders"] == 0
     assert withdrawn.status == "cancelled"
+
+
+async def test_ending_the_pair_cancels_its_meetings_in_both_calendars(binome, client) -> None:
+    from handlers.callbacks import EndAnswer
+
+    binome.clock.at = datetime(2027, 1, 11, 10, 0, tzinfo=PARIS)
+    lea, marc = await pair_up(binome, client)
+    await lea.send("/meet")
+    await lea.send("thursday 6pm")
+    await lea.press("✅ Done")
+    await lea.press("🎥 Video call")
+    await binome.drain()
+    await marc.press("Thursday 14 January, 18:00")
+    await binome.drain()
+    [meeting] = await meetings(binome)
+    await lea.send("/end")
+    await lea.press(EndAnswer(pair=meeting.pair_id, answer="yes").pack())
+    moment = datetime(2027, 1, 11, 9, 30, tzinfo=UTC)
+    assert (await binome.tick(moment))["meeting_reminders"] == 0
+    assert (await binome.tick(moment))["meeting_reminders"] == 0  # and only once
+    await binome.drain(moment)
+    [ended] = await meetings(binome)
+    assert (ended.status, ended.sequence) == ("cancelled", 1)
+    for user, name in ((lea, "Marc"), (marc, "Léa")):
+        message = next(m for m in reversed(await user.bot_messages()) if m.get("document"))
+        assert message["caption"] == (
+            f"Your binôme with {name} has ended, so your meeting of Thursday 14 January, "
+            "18:00 is cancelled: the file takes it out of your calendar.")
+        calendar, event = await calendar_of(user, message)
+        assert calendar["METHOD"] == "CANCEL" and int(event["SEQUENCE"]) == 1
+    assert len(await outbox(binome, "meeting_ended")) == 2
