@@ -3,7 +3,10 @@ an ending or the six-month feedback, and /news (/nouvelles) for the student's ne
 
 from __future__ import annotations
 
+import contextlib
+
 from aiogram import F, Router
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -124,10 +127,10 @@ async def _ask_next(message: Message, state: FSMContext, entry: SessionEntry) ->
     if entry.step is Step.TOPICS:
         await answer(message, topics_question(), reply_markup=topics_keyboard(entry))
     elif entry.step is Step.NOTE:
+        sent = await answer(message, t("Anything to remember from it? Write one sentence, or "
+                                       "tap Skip."), reply_markup=skip_keyboard(entry.id))
         await state.set_state(SessionNote.text)
-        await state.update_data(log_id=entry.id)
-        await answer(message, t("Anything to remember from it? Write one sentence, or tap "
-                                "Skip."), reply_markup=skip_keyboard(entry.id))
+        await state.update_data(log_id=entry.id, skip_on=sent.message_id)
     elif entry.step is Step.USEFULNESS:
         await answer(message, t("How useful was it for you, from 1 (not at all) to 5 (very)?"),
                      reply_markup=usefulness_keyboard(entry.id))
@@ -144,7 +147,8 @@ async def note_written(message: Message, state: FSMContext,
                        session_logs: SessionLogs) -> None:
     if message.from_user is None:
         return
-    log_id = (await state.get_data()).get("log_id", 0)
+    data = await state.get_data()
+    log_id = data.get("log_id", 0)
     if not message.text:
         await answer(message, t("Please write one sentence, or tap Skip."))
         return
@@ -155,6 +159,11 @@ async def note_written(message: Message, state: FSMContext,
         await state.clear()
         raise
     await state.clear()
+    if data.get("skip_on") and message.bot is not None:
+        # The sentence is in: its Skip button goes, so it cannot be pressed by mistake.
+        with contextlib.suppress(TelegramBadRequest):
+            await message.bot.edit_message_reply_markup(
+                chat_id=message.chat.id, message_id=data["skip_on"], reply_markup=None)
     await _ask_next(message, state, entry)
 
 

@@ -17,7 +17,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from mentoring.errors import Stale
-from mentoring.pairing import Notification
+from mentoring.pairing import Notification, Pair, PairStatus
 from mentoring.ports import Clock, UnitOfWork
 
 ASK_AFTER = timedelta(minutes=2)
@@ -110,7 +110,8 @@ class Outcomes:
         now = self._clock()
         async with self._uow() as uow:
             pair = await uow.matching.pair(pair_id)
-            if pair is None or user_id not in (pair.student_id, pair.volunteer_id):
+            if (pair is None or user_id not in (pair.student_id, pair.volunteer_id)
+                    or not await _asked(uow, pair, source)):
                 raise Stale()
             if await uow.outcomes.exists(pair_id, user_id, source):
                 raise Stale()
@@ -156,6 +157,15 @@ class Outcomes:
             if outcome is None or outcome.user_id != user_id:
                 raise Stale()
             return outcome
+
+
+async def _asked(uow: WithOutcomes, pair: Pair, source: Source) -> bool:
+    """Whether the question of ``source`` can have been asked of the pair: an ending once it
+    ended, the six-month one once the pair's follow-up reached its end."""
+    if source is Source.FEEDBACK:
+        clock = await uow.followups.get(pair.id)
+        return clock is not None and clock.ended
+    return pair.status is not PairStatus.ACTIVE
 
 
 async def _open(uow: WithOutcomes, outcome_id: int, user_id: int) -> Outcome:

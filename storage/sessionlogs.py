@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import exists, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -55,12 +56,17 @@ class SqlSessionLogs:
         return bool(await self._session.scalar(select(exists().where(
             SessionLogRow.pair_id == pair_id, SessionLogRow.occasion == occasion))))
 
-    async def add(self, entry: SessionEntry) -> int:
-        entry_id = await self._session.scalar(insert(SessionLogRow).values(
-            pair_id=entry.pair_id, meeting_id=entry.meeting_id, user_id=entry.user_id,
-            happened=None, topics=[], note=None, usefulness=None, held_on=entry.held_on,
-            asked_at=entry.asked_at, answered_at=None, occasion=entry.occasion,
-            step=entry.step.value).returning(SessionLogRow.id))
+    async def add(self, entry: SessionEntry) -> int | None:
+        try:
+            async with self._session.begin_nested():
+                entry_id = await self._session.scalar(insert(SessionLogRow).values(
+                    pair_id=entry.pair_id, meeting_id=entry.meeting_id, user_id=entry.user_id,
+                    happened=None, topics=[], note=None, usefulness=None,
+                    held_on=entry.held_on, asked_at=entry.asked_at, answered_at=None,
+                    occasion=entry.occasion, step=entry.step.value)
+                    .returning(SessionLogRow.id))
+        except IntegrityError:
+            return None  # asked by a concurrent tick: same occasion, same member
         assert entry_id is not None
         return int(entry_id)
 

@@ -109,6 +109,9 @@ async def test_a_check_in_answered_yes_asks_each_member_once(make_binome, client
         assert await lea.last_text() == t("Anything to remember from it? Write one sentence, "
                                           "or tap Skip.", language)
         await lea.send("  On a   préparé\n l'oral ensemble. ")
+        assert not [m for m in await lea.bot_messages() if m.get("reply_markup") and any(
+            b["text"] == t("Skip", language)
+            for row in m["reply_markup"]["inline_keyboard"] for b in row)]
         assert await lea.last_text() == t("How useful was it for you, from 1 (not at all) to "
                                           "5 (very)?", language)
         await lea.press("4")
@@ -371,6 +374,10 @@ async def test_forged_and_stale_buttons_change_nothing(make_binome, client) -> N
             (marc, LogAnswer(id=volunteer.id, action="jump"), mine),
             (zoe, OutcomeReason(pair=pair_id, source="end", reason="other"), on),
             (marc, OutcomeReason(pair=pair_id, source="end", reason="bored"), mine),
+            # Not asked yet: the pair goes on, and its six months are not over.
+            (marc, OutcomeReason(pair=pair_id, source="end", reason="other"), mine),
+            (marc, OutcomeReason(pair=pair_id, source="staff", reason="other"), mine),
+            (marc, OutcomeReason(pair=pair_id, source="feedback", reason="other"), mine),
             (marc, OutcomeReason(pair=pair_id, source="news", reason="other"), mine),
             (marc, OutcomeReason(pair=pair_id, source="whim", reason="other"), mine),
         ]

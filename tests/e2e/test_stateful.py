@@ -38,7 +38,10 @@ from handlers.callbacks import (
     ContinueAnswer,
     EndAnswer,
     EraseAnswer,
+    LogAnswer,
     NewMatch,
+    OutcomePick,
+    OutcomeReason,
     ProposalAnswer,
     Rating,
     RelayTo,
@@ -98,6 +101,7 @@ PLAUSIBLE = [
 ]
 COMMANDS = ["/start", "/cancel", "/profile", "/delete", "/mydata", "/binome", "/end", "/report",
             "/pause", "/available", "/language", "/help", "/privacy", "/rhythm", "/annuler",
+            "/news", "/nouvelles",
             "/start forum", "/start bad payload!", "/mentor", "/fin"]
 STAFF_COMMANDS = ["/waiting", "/stats", "/gaps", "/risk", "/reports", "/broadcast",
                   "/broadcasts", "/export", "/staff", "/staff add 1", "/staff remove 1",
@@ -115,7 +119,11 @@ FORGED = [
     RelayTo(pair=1).pack(), CheckInAnswer(pair=1, answer="problem").pack(),
     ContinueAnswer(pair=1, answer="no").pack(), AvailabilityReply(answer="set", value=7).pack(),
     RiskAction(pair=1, action="end").pack(), "x", "nonsense:1:2", "ans:", "prop:abc:accept",
-    "a" * 64,
+    "a" * 64, LogAnswer(id=1, action="happened", value="yes").pack(),
+    LogAnswer(id=2, action="topic", value="3").pack(),
+    LogAnswer(id=1, action="rate", value="9").pack(),
+    OutcomeReason(pair=1, source="end", reason="other").pack(),
+    OutcomePick(id=1, action="toggle", value=2).pack(), OutcomePick(id=1, action="done").pack(),
 ]
 # Telegram apps send no blank message.
 texts = st.one_of(st.sampled_from(HOSTILE), st.sampled_from(PLAUSIBLE),
