@@ -33,7 +33,7 @@ from mentoring.impact import (
 
 Gettext = Callable[[str], str]
 A4 = (8.27, 11.69)
-PREVIEW_DPI = 130
+PREVIEW_DPI = 110
 GROUP_ROWS = 10
 """Groups shown on the page when the report is cut; the CSV has them all."""
 HEADLINE = ("pairs_created", "first_meeting_share", "first_meeting_days",

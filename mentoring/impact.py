@@ -156,7 +156,7 @@ def default_period(today: date, zone: tzinfo = UTC) -> Period:
     return Period(date(today.year - 1, today.month, 1), today, zone)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PairFacts:
     """What the report needs of one pair active at some point of the period: its student's
     group values, and what happened, counted up to the end of the period."""
@@ -269,11 +269,9 @@ def _people(rows: Iterable[PairFacts]) -> int:
     return len({row.student_id for row in rows})
 
 
-def _share(key: str, rows: Sequence[PairFacts], hits: Callable[[PairFacts], bool],
-           detail: str = "") -> Figure:
-    people = _people(rows)
-    value = sum(map(hits, rows)) / len(rows) if rows and people >= MIN_GROUP else None
-    return Figure(key, value, len(rows), people, detail)
+def _figure(key: str, hits: int, n: int, people: int, detail: str = "") -> Figure:
+    """A share: ``hits`` of ``n``, shown only for ``MIN_GROUP`` people or more."""
+    return Figure(key, hits / n if n and people >= MIN_GROUP else None, n, people, detail)
 
 
 def _shown(value: float | None, people: int) -> float | None:
@@ -282,47 +280,83 @@ def _shown(value: float | None, people: int) -> float | None:
 
 def figures_of(code: str, facts: Sequence[PairFacts], period: Period,
                until: datetime) -> Group:
-    """Every figure of the report over the pairs ``facts`` (counted up to ``until``)."""
+    """Every figure of the report over the pairs ``facts`` (counted up to ``until``). Each
+    family of figures makes one pass over the pairs it is about: the report is run over
+    tens of thousands of pairs, once for the whole programme and once for its groups."""
     start, end = period.starts_at, until
-    created = [f for f in facts if start <= f.started_at < end]
-    active = [f for f in facts if f.started_at < end and
-              (f.ended_at is None or f.ended_at >= start)]
-    found: list[Figure] = [Figure("pairs_created", _shown(len(created), _people(created)),
-                                  len(created), _people(created))]
-    found.append(_share("first_meeting_share", created,
-                        lambda f: f.first_meeting_at is not None and f.first_meeting_at < end))
-    met = [f for f in created if f.first_meeting_at is not None and f.first_meeting_at < end]
-    days = [max(0.0, (f.first_meeting_at - f.started_at).total_seconds() / 86400)
-            for f in met if f.first_meeting_at is not None]
-    found.append(Figure("first_meeting_days",
-                        _shown(statistics.median(days) if days else None, _people(met)),
-                        len(met), _people(met)))
+    created, active, ended = [], [], []
+    for f in facts:
+        if f.started_at < end and (f.ended_at is None or f.ended_at >= start):
+            active.append(f)
+            if f.started_at >= start:
+                created.append(f)
+            if f.ended_at is not None and f.ended_at < end:
+                ended.append(f)
+    found = _created(created, end)
     found.append(_meeting_rate(active, start, end))
     found.extend(_needs(active))
     found.extend(_satisfaction(facts))
-    found.extend(_outcomes([f for f in facts if f.ended_at is not None
-                            and start <= f.ended_at < end]))
-    for months in RETENTION_MONTHS:
-        span = timedelta(days=months * DAYS_PER_MONTH)
-        old_enough = [f for f in created if f.started_at + span <= end]
-        found.append(_share("retention", old_enough, _lasted(span), str(months)))
+    found.extend(_outcomes(ended))
+    found.extend(_retention(created, end))
     return Group(code, _people(facts), tuple(found))
 
 
+def _created(created: Sequence[PairFacts], end: datetime) -> list[Figure]:
+    people = _people(created)
+    days, met = [], set()
+    for f in created:
+        if f.first_meeting_at is not None and f.first_meeting_at < end:
+            days.append(max(0.0, (f.first_meeting_at - f.started_at).total_seconds() / 86400))
+            met.add(f.student_id)
+    return [Figure("pairs_created", _shown(len(created), people), len(created), people),
+            _figure("first_meeting_share", len(days), len(created), people),
+            Figure("first_meeting_days",
+                   _shown(statistics.median(days) if days else None, len(met)),
+                   len(days), len(met))]
+
+
+def _retention(created: Sequence[PairFacts], end: datetime) -> list[Figure]:
+    found = []
+    for months in RETENTION_MONTHS:
+        span = timedelta(days=months * DAYS_PER_MONTH)
+        old_enough = [f for f in created if f.started_at + span <= end]
+        lasted = sum(f.ended_at is None or f.ended_at >= f.started_at + span
+                     for f in old_enough)
+        found.append(_figure("retention", lasted, len(old_enough), _people(old_enough),
+                             str(months)))
+    return found
+
+
 def _meeting_rate(active: Sequence[PairFacts], start: datetime, end: datetime) -> Figure:
-    months = sum(max(timedelta(0), min(end, f.ended_at or end) - max(start, f.started_at))
-                 .total_seconds() for f in active) / 86400 / DAYS_PER_MONTH
+    seconds = sum(max(0.0, (min(end, f.ended_at or end) - max(start, f.started_at))
+                      .total_seconds()) for f in active)
+    months = seconds / 86400 / DAYS_PER_MONTH
     people = _people(active)
     value = sum(f.meetings for f in active) / months if months else None
     return Figure("meetings_per_pair_month", _shown(value, people), len(active), people)
 
 
 def _needs(active: Sequence[PairFacts]) -> list[Figure]:
-    stated = [f for f in active if f.needs]
-    found = [_share("needs_worked_share", stated, lambda f: bool(f.needs & f.topics))]
-    for need in catalog.NEEDS:
-        found.append(_share("need_worked_share", [f for f in stated if need.code in f.needs],
-                            _worked_on(need.code), need.code))
+    stated: dict[str, int] = {}
+    worked: dict[str, int] = {}
+    people: dict[str, set[int]] = {}
+    any_stated = any_worked = 0
+    students: set[int] = set()
+    for f in active:
+        if not f.needs:
+            continue
+        any_stated += 1
+        students.add(f.student_id)
+        any_worked += bool(f.needs & f.topics)
+        for need in f.needs:
+            stated[need] = stated.get(need, 0) + 1
+            people.setdefault(need, set()).add(f.student_id)
+            if need in f.topics:
+                worked[need] = worked.get(need, 0) + 1
+    found = [_figure("needs_worked_share", any_worked, any_stated, len(students))]
+    found.extend(_figure("need_worked_share", worked.get(need.code, 0),
+                         stated.get(need.code, 0), len(people.get(need.code, ())), need.code)
+                 for need in catalog.NEEDS)
     return found
 
 
@@ -333,40 +367,30 @@ def _satisfaction(facts: Sequence[PairFacts]) -> list[Figure]:
     mean = statistics.fmean(ratings) if ratings else None
     useful = sum(r >= 4 for r in ratings) / len(ratings) if ratings else None
     ended = [r for f in facts for r in f.end_ratings]
-    raters = sum(len(f.end_ratings) for f in facts)
     return [Figure("usefulness", _shown(mean, people), people, people),
             Figure("useful_share", _shown(useful, people), people, people),
-            Figure("end_rating", _shown(statistics.fmean(ended) if ended else None, raters),
-                   raters, raters)]
+            Figure("end_rating", _shown(statistics.fmean(ended) if ended else None,
+                                        len(ended)), len(ended), len(ended))]
 
 
 def _outcomes(ended: Sequence[PairFacts]) -> list[Figure]:
-    with_reason = [f for f in ended if f.reason is not None]
-    reported = [f for f in ended if f.reported_outcome]
-    found = [_share("ended_reason_share", with_reason, _ended_for(reason.code), reason.code)
-             for reason in REASONS]
-    found.extend(_share("change_share", reported, _changed(change.code), change.code)
-                 for change in CHANGES)
+    reasons: dict[str, int] = {}
+    changes: dict[str, int] = {}
+    with_reason, reported = [], []
+    for f in ended:
+        if f.reason is not None:
+            with_reason.append(f)
+            reasons[f.reason] = reasons.get(f.reason, 0) + 1
+        if f.reported_outcome:
+            reported.append(f)
+            for change in f.changes:
+                changes[change] = changes.get(change, 0) + 1
+    by_reason, by_change = _people(with_reason), _people(reported)
+    found = [_figure("ended_reason_share", reasons.get(reason.code, 0), len(with_reason),
+                     by_reason, reason.code) for reason in REASONS]
+    found.extend(_figure("change_share", changes.get(change.code, 0), len(reported),
+                         by_change, change.code) for change in CHANGES)
     return found
-
-
-Hit = Callable[[PairFacts], bool]
-
-
-def _lasted(span: timedelta) -> Hit:
-    return lambda f: f.ended_at is None or f.ended_at >= f.started_at + span
-
-
-def _worked_on(need: str) -> Hit:
-    return lambda f: need in f.topics
-
-
-def _ended_for(reason: str) -> Hit:
-    return lambda f: f.reason == reason
-
-
-def _changed(change: str) -> Hit:
-    return lambda f: change in f.changes
 
 
 class ImpactReports:

@@ -8,10 +8,11 @@ worked on are unnested from the JSON lists in the database (``json_each`` on SQL
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, or_, select, true, union_all
+from sqlalchemy import Select, and_, case, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from mentoring.impact import PairFacts
@@ -40,12 +41,15 @@ class SqlImpact:
             endings = await self._end_ratings(session, starts_at, ends_at)
             outcomes = await self._outcomes(session, starts_at, ends_at)
         facts = []
+        # Most pairs share a handful of need sets: one frozenset each keeps memory low.
+        shared: dict[frozenset[str], frozenset[str]] = {}
         for pair_id, row in pairs.items():
+            row["needs"] = _shared(shared, row["needs"])
             first, held = meetings.get(pair_id, (None, 0))
             reason, changes = outcomes.get(pair_id, (None, None))
             facts.append(PairFacts(
                 **row, first_meeting_at=first, meetings=held,
-                topics=frozenset(topics.get(pair_id, ())),
+                topics=_shared(shared, topics.get(pair_id, ())),
                 ratings=tuple(ratings.get(pair_id, ())), end_ratings=endings.get(pair_id, ()),
                 reason=reason, changes=frozenset(changes or ()),
                 reported_outcome=changes is not None))
@@ -76,20 +80,22 @@ class SqlImpact:
         """The first meeting held before ``ends_at`` and the number held in the period, by
         pair. A meeting is one marked held, or a check-in answered yes logged without a
         meeting (counted once per pair and day, whichever member logged it)."""
-        held = union_all(
-            select(MeetingRow.pair_id, MeetingRow.starts_at.label("at"))
-            .where(MeetingRow.status == "held", MeetingRow.starts_at < ends_at),
-            select(SessionLogRow.pair_id, SessionLogRow.held_on.label("at"))
-            .where(SessionLogRow.happened == "yes", SessionLogRow.meeting_id.is_(None),
-                   SessionLogRow.held_on < ends_at)
-            .distinct()).subquery()
+        # lower() keeps SQLite off the (status, starts_at) index: reading the (pair_id,
+        # starts_at) one in order groups without sorting, several times faster.
         rows = await session.execute(
-            select(held.c.pair_id, func.min(held.c.at),
-                   func.sum(case((held.c.at >= starts_at, 1), else_=0)))
-            .join(PairRow, PairRow.id == held.c.pair_id)
-            .where(self._active(starts_at, ends_at))
-            .group_by(held.c.pair_id))
-        return {pair_id: (first, int(count or 0)) for pair_id, first, count in rows.all()}
+            select(MeetingRow.pair_id, func.min(MeetingRow.starts_at),
+                   func.sum(case((MeetingRow.starts_at >= starts_at, 1), else_=0)))
+            .where(func.lower(MeetingRow.status) == "held", MeetingRow.starts_at < ends_at)
+            .group_by(MeetingRow.pair_id))
+        found = {pair_id: (first, int(count or 0)) for pair_id, first, count in rows.all()}
+        check_ins = await session.execute(
+            select(SessionLogRow.pair_id, SessionLogRow.held_on).distinct()
+            .where(SessionLogRow.happened == "yes", SessionLogRow.meeting_id.is_(None),
+                   SessionLogRow.held_on < ends_at))
+        for pair_id, at in check_ins.all():
+            first, count = found.get(pair_id, (at, 0))
+            found[pair_id] = (min(first, at), count + (at >= starts_at))
+        return found
 
     async def _topics(self, session: AsyncSession, starts_at: datetime,
                       ends_at: datetime) -> dict[int, set[str]]:
@@ -146,6 +152,12 @@ class SqlImpact:
             last, seen = found.get(pair_id, (None, set()))
             found[pair_id] = (reason or last, seen | set(changes or ()))
         return found
+
+
+def _shared(shared: dict[frozenset[str], frozenset[str]],
+            codes: Iterable[str]) -> frozenset[str]:
+    found = frozenset(codes)
+    return shared.setdefault(found, found)
 
 
 def _postgres(session: AsyncSession) -> bool:

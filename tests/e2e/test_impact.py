@@ -20,6 +20,9 @@ from tests.e2e.test_cli import binome
 from tests.storage import impact_programme
 
 STAFF_ONLY = "This button is for the programme staff."
+DRAWING_WAIT = 60
+"""Seconds a user waits for the report: drawing the page takes a second or two, and far
+longer on a loaded test machine, than the sandbox's default 10 s for a reply."""
 
 
 def pages_in(pdf: bytes) -> int:
@@ -34,6 +37,7 @@ def figures(content: bytes) -> dict[tuple[str, str, str, str], list[str]]:
 
 
 async def test_impact_for_staff_with_cuts_and_refused_to_others(make_binome, client) -> None:
+    client.wait_timeout = DRAWING_WAIT
     async with staffed(make_binome, client) as (running, boss):
         await impact_programme.build(running.runtime.sessions)
         lea = await client.create_user(first_name="Léa", language_code="en")
@@ -82,6 +86,7 @@ async def test_impact_for_staff_with_cuts_and_refused_to_others(make_binome, cli
 
 
 async def test_impact_in_french(make_binome, client) -> None:
+    client.wait_timeout = DRAWING_WAIT
     async with staffed(make_binome, client, language="fr") as (_running, boss):
         await boss.send("/impact 2026-01-01 2026-06-30 région")
         photo, _pdf, table, buttons = (await boss.bot_messages())[-4:]
