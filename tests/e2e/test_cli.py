@@ -24,7 +24,7 @@ def test_operator_commands(tmp_path) -> None:
     assert dry.returncode == 0 and "students waiting" in dry.stdout and "dry run" in dry.stdout
     tick = binome("tick", "--at", "2026-12-01T09:00+01:00", database_url=url)
     assert tick.stdout.strip() == ("expired: 0, reminded: 0, follow_ups: 0, broadcasts: 0, "
-                                   "relay_purged: 0")
+                                   "relay_purged: 0, check_renewals: 0, check_expired_pairs: 0")
     naive = binome("tick", "--at", "2026-12-01T09:00", database_url=url)
     assert naive.returncode == 2 and "time zone" in naive.stderr
 
