@@ -93,8 +93,8 @@ async def test_cancel_pauses_and_start_resumes(binome, client) -> None:
     assert "Sign-up paused" in await user.last_text()
     await user.send("hello?")
     await user.send("/start")
-    assert await user.last_text() == "What do you study? Pick a family below, or type a few " \
-                                     "letters of your field."
+    assert await user.last_text() == ("In which year were you born? Tap it below, or type it "
+                                      "(for example 2008).")
 
 
 async def test_consent_can_be_read_refused_then_given(binome, client) -> None:

@@ -83,7 +83,7 @@ async def test_any_telegram_name_is_greeted_as_it_is(binome, client) -> None:
             await user.send("<b>Ana")
             assert await user.last_text() in NOT_A_NAME
             await user.send("Ana")
-        assert "What do you study?" in await user.last_text()
+        assert "In which year were you born?" in await user.last_text()
         await no_sorry(user)
     assert refused_by_telegram(await client.log()) == []
 
@@ -98,6 +98,8 @@ async def test_a_typed_first_name_with_tags_gets_one_sentence_and_keeps_the_form
     await user.send("x" * 4096)
     assert await user.last_text() == "That is too long: please keep it under 40 characters."
     await user.send("O'Hara")
+    assert "In which year were you born?" in await user.last_text()
+    await user.send("2004")
     assert "What do you study?" in await user.last_text()
     await user.send("<zz> & co")  # searched as a field: nothing found, quoted as typed
     assert await user.last_text() == ("I found no field matching “<zz> & co”: try other "

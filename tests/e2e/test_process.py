@@ -67,7 +67,8 @@ async def test_sign_up_survives_a_killed_process(sandbox, client, empty_database
         assert "Who are you?" in (await say(user, "/start tract-fac", expect=2))[-1]
         await tap(user, ROLE_STUDENT)
         assert (await tap(user, AGREE))[-1] == "What is your first name?"
-        assert "What do you study?" in (await say(user, "Léa"))[-1]
+        assert "In which year were you born?" in (await say(user, "Léa"))[-1]
+        assert "What do you study?" in (await say(user, "2004"))[-1]
         await say(user, "droit")
         assert (await tap(user, pick("field", "law")))[-1] == "What is your level of study?"
         process.send_signal(signal.SIGKILL)

@@ -11,7 +11,7 @@ async def interrupted_signup(binome, client, language: str) -> None:
     user = await client.create_user(first_name="Léa", language_code=language)
     await start_as(user, "student", source="forum")
     script = student_script()
-    for _step, actions in script[:5]:  # up to the needs, half ticked
+    for _step, actions in script[:6]:  # up to the needs, half ticked
         await act(user, actions)
     await binome.restart()
     await user.send("/start")
@@ -19,7 +19,7 @@ async def interrupted_signup(binome, client, language: str) -> None:
     assert binome.t("Welcome back! Let's pick up where you stopped.", language) in texts[0]
     assert binome.t("Which languages can you talk in? Tap all that apply, then “Done”.",
                     language) in texts[1]
-    for _step, actions in script[5:]:
+    for _step, actions in script[6:]:
         await act(user, actions)
     await user.press(CONFIRM)
     profile = await binome.runtime.signup.profile(user.id)
@@ -37,6 +37,7 @@ async def test_an_answer_after_a_restart_is_taken_as_is(binome, client) -> None:
     user = await client.create_user(first_name="Léa", language_code="en")
     await start_as(user, "student")
     await user.send("Léa")
+    await user.send("2004")
     await binome.restart()
     await user.send("informatique")  # no /start needed: the step was remembered
     assert "Here is what I found" in await user.last_text()
