@@ -23,8 +23,10 @@ from aiogram.exceptions import (
 )
 from aiogram.methods import AnswerCallbackQuery, GetUpdates, TelegramMethod
 from aiogram.methods.base import Response, TelegramType
-from aiogram.types import TelegramObject
+from aiogram.types import InlineKeyboardMarkup, TelegramObject
 from sqlalchemy.exc import DBAPIError, InterfaceError
+
+from bot.outbox import refused_button, without_refused
 
 log = logging.getLogger(__name__)
 
@@ -227,6 +229,57 @@ class RetryServerTrouble(BaseRequestMiddleware):
         raise AssertionError("unreachable")  # pragma: no cover
 
 
+class DropRefusedButtons(BaseRequestMiddleware):
+    """A reply Telegram refuses for one of its buttons (a ``tg://user`` link to someone who
+    forbids links to their account, a url it rejects) is sent again at once without that
+    kind of button, so the person still gets the message: a staff view that lists a student
+    who forbids links, for instance. Only replies to updates: the outbox does the same for
+    what it sends, and also tells the recipient how to write."""
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        try:
+            return await make_request(bot, method)
+        except TelegramBadRequest as error:
+            markup = getattr(method, "reply_markup", None)
+            if _replying.get() is None or markup is None or not refused_button(error.message):
+                raise
+            log.warning("%s refused for a button (%s): sent again without it",
+                        method.__api_method__, error.message)
+            # Telegram does not say which link it refused: each one alone first (a staff
+            # view links both members of a pair), then all of that kind.
+            for keyboard in (*_each_link_dropped(markup, error.message),
+                             without_refused(markup, error.message)):
+                try:
+                    return await make_request(bot, method.model_copy(
+                        update={"reply_markup": keyboard}))
+                except TelegramBadRequest as again:
+                    if not refused_button(again.message):
+                        raise
+            raise
+
+
+def _each_link_dropped(markup: Any, description: str) -> list[InlineKeyboardMarkup]:
+    """The keyboard without one of its tg://user links, for each of them, when there are
+    several and Telegram refused one for the person's privacy."""
+    if ("BUTTON_USER_PRIVACY_RESTRICTED" not in description.upper()
+            or not isinstance(markup, InlineKeyboardMarkup)):
+        return []
+    links = [b for row in markup.inline_keyboard for b in row
+             if (b.url or "").lower().startswith("tg://user")]
+    if len(links) < 2:
+        return []
+    keyboards = []
+    for link in links:
+        rows = [[b for b in row if b is not link] for row in markup.inline_keyboard]
+        keyboards.append(InlineKeyboardMarkup(inline_keyboard=[row for row in rows if row]))
+    return keyboards
+
+
 class LateCallbackAnswers(BaseRequestMiddleware):
     """Answering a button press is only a courtesy (it stops the spinner): when Telegram says
     the press is too old to answer, because the bot was busy, the update is still handled."""
@@ -275,6 +328,7 @@ def install(bot: Bot, request_timeout: float = REQUEST_TIMEOUT,
     bot.session.timeout = request_timeout
     bot.session.middleware(KeepResponseModels())
     bot.session.middleware(LateCallbackAnswers())
+    bot.session.middleware(DropRefusedButtons())
     bot.session.middleware(WaitOnFloodControl(**options))
     bot.session.middleware(RetryServerTrouble(**(retry or {})))
     return bot

@@ -148,3 +148,27 @@ async def test_staff_exclusion_keeps_two_people_apart_until_allowed(make_binome,
             actions = [row.action for row in await session.scalars(
                 select(AuditRow).where(AuditRow.actor_id == boss.id))]
         assert actions == ["exclude", "allow"]
+
+
+async def test_risk_lists_a_student_who_forbids_links_without_the_link_to_her(
+        make_binome, client) -> None:
+    """Telegram refuses a whole message whose tg://user button names someone who forbids
+    links to their account: the view is sent again without that button."""
+    async with staffed(make_binome, client) as (running, boss):
+        marc = await client.create_user(first_name="Marc", language_code="en")
+        await sign_up_volunteer(marc)
+        lea = await client.create_user(first_name="Léa", language_code="en",
+                                       allows_links=False)
+        await sign_up_student(lea)
+        await running.drain()
+        await marc.press("✅ Accept")
+        await running.drain()
+        await lea.send("/report")
+        await lea.send("Il ne répond plus.")
+        await boss.send("/risk")
+        card = await boss.last_bot_message()
+        assert card["text"].startswith("Pair ") and "a report is open" in card["text"]
+        buttons = [button["text"] for row in card["reply_markup"]["inline_keyboard"]
+                   for button in row]
+        assert buttons == ["Write to the volunteer", "End the pair", "Rematch the student"]
+        assert "Sorry" not in await boss.last_text()
