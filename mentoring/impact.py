@@ -176,8 +176,12 @@ class PairFacts:
     """Meetings held during the period."""
     topics: frozenset[str] = frozenset()
     """Needs logged as worked on during the period."""
-    ratings: tuple[int, ...] = ()
-    """The student's usefulness ratings of the period's meetings."""
+    ratings: int = 0
+    """How many usefulness ratings the student gave the period's meetings, ..."""
+    rating_total: int = 0
+    """... their sum, ..."""
+    useful_ratings: int = 0
+    """... and how many of them are 4 or 5."""
     end_ratings: tuple[int, ...] = ()
     """Ratings members gave the pair when it ended (feedback) during the period."""
     reason: str | None = None
@@ -362,10 +366,10 @@ def _needs(active: Sequence[PairFacts]) -> list[Figure]:
 
 def _satisfaction(facts: Sequence[PairFacts]) -> list[Figure]:
     rated = [f for f in facts if f.ratings]
-    ratings = [r for f in rated for r in f.ratings]
+    ratings = sum(f.ratings for f in rated)
     people = _people(rated)
-    mean = statistics.fmean(ratings) if ratings else None
-    useful = sum(r >= 4 for r in ratings) / len(ratings) if ratings else None
+    mean = sum(f.rating_total for f in rated) / ratings if ratings else None
+    useful = sum(f.useful_ratings for f in rated) / ratings if ratings else None
     ended = [r for f in facts for r in f.end_ratings]
     return [Figure("usefulness", _shown(mean, people), people, people),
             Figure("useful_share", _shown(useful, people), people, people),

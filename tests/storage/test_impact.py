@@ -45,8 +45,10 @@ async def test_facts_read_from_the_tables(facts: list[PairFacts]) -> None:
     assert by_pair[2].meetings == 1  # one check-in "yes", logged by both members
     assert by_pair[3].meetings == 0 and by_pair[3].topics == frozenset()  # did not happen
     assert by_pair[5].first_meeting_at == impact_programme.day(12, 10, 2025)
-    assert by_pair[5].meetings == 1 and by_pair[5].ratings == (5,)  # December's is outside
-    assert sorted(by_pair[1].ratings) == [4, 5]
+    assert by_pair[5].meetings == 1  # December's is outside the period, and its rating
+    assert (by_pair[5].ratings, by_pair[5].rating_total, by_pair[5].useful_ratings) == (1, 5, 1)
+    assert (by_pair[1].ratings, by_pair[1].rating_total, by_pair[1].useful_ratings) == (2, 9, 2)
+    assert (by_pair[4].ratings, by_pair[4].rating_total, by_pair[4].useful_ratings) == (1, 2, 0)
     assert sorted(by_pair[2].end_ratings) == [4, 5]
     assert (by_pair[2].reason, by_pair[2].changes) == ("goal_reached",
                                                        {"internship", "confidence"})
@@ -107,7 +109,7 @@ def pairs(count: int) -> list[PairFacts]:
     return [PairFacts(pair_id=n, student_id=n, started_at=start + timedelta(days=n),
                       ended_at=None, department="75", needs=frozenset({"cv"}),
                       topics=frozenset({"cv"}), first_meeting_at=start + timedelta(days=n + 3),
-                      meetings=1, ratings=(4,))
+                      meetings=1, ratings=1, rating_total=4, useful_ratings=1)
             for n in range(count)]
 
 
