@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import matplotlib
+from markupsafe import Markup
 
 matplotlib.use("Agg")  # no display on a server
 from matplotlib.axes import Axes
@@ -197,9 +198,11 @@ def _groups(axes: Axes, report: Report, _: Gettext) -> None:
 
 
 def _definitions(page: Page, top: float, _: Gettext) -> None:
-    notes = [_("Definitions. Figures about fewer than 5 people are hidden (shown as “< 5”), "
-               "so that no one can be recognised. A meeting is one marked held, or a check-in "
-               "answered yes; counts run to the end of the period (or today).")]
+    # Catalogue sentences are Telegram HTML (hence &lt;); the page wants plain text.
+    notes = [Markup(_("Definitions. Figures about fewer than 5 people are hidden (shown as "
+                      "“&lt; 5”), so that no one can be recognised. A meeting is one marked "
+                      "held, or a check-in answered yes; counts run to the end of the period "
+                      "(or today).")).unescape()]
     for key, definition in DEFINITIONS.items():
         notes.append(f"{label_of(key, 'n', _) if key == 'retention' else _(definition.label)}"
                      f": {_(definition.defines)}")
