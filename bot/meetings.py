@@ -14,7 +14,7 @@ from aiogram.enums import ParseMode
 
 from bot.i18n import CatalogueI18n
 from bot.outbox import Rendered
-from handlers.meetings import (
+from handlers.meeting_texts import (
     answer_buttons,
     cancelled_text,
     change_buttons,
