@@ -137,3 +137,6 @@ class MeetAnswer(CallbackData, prefix="mt"):
     id: int
     action: str  # pick | other | move | cancel
     value: int = 0
+    seq: int = 0
+    """The meeting's SEQUENCE when the slots were shown: a slot button of slots since moved
+    picks nothing."""

@@ -57,7 +57,8 @@ def answer_buttons(meeting: Meeting, zone: ZoneInfo) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
     for index, slot in enumerate(meeting.slots):
         kb.button(text=when(slot, zone),
-                  callback_data=MeetAnswer(id=meeting.id, action="pick", value=index))
+                  callback_data=MeetAnswer(id=meeting.id, action="pick", value=index,
+                                           seq=meeting.sequence))
     kb.button(text=_("🔁 Propose other times"),
               callback_data=MeetAnswer(id=meeting.id, action="other"))
     kb.adjust(1)

@@ -19,7 +19,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from handlers.callbacks import MeetAnswer, MeetPlan
 from handlers.common import edit_markup, pressed_text
-from handlers.markup import Markup, answer, answer_document, bold, edit_text, lines, t
+from handlers.markup import answer, answer_document, bold, edit_text, lines, t
 from handlers.meeting_texts import (
     answer_buttons,
     cancelled_text,
@@ -101,7 +101,9 @@ async def meet(message: Message, state: FSMContext, meetings: MeetingService) ->
 
 async def pair_chosen(callback: CallbackQuery, callback_data: MeetPlan, state: FSMContext,
                       meetings: MeetingService) -> None:
-    draft = await meetings.start(callback.from_user.id, int(callback_data.value or 0))
+    if not callback_data.value.isdigit():
+        raise Stale()
+    draft = await meetings.start(callback.from_user.id, int(callback_data.value))
     await callback.answer()
     await edit_markup(callback, None)
     if isinstance(callback.message, Message):
@@ -165,9 +167,9 @@ async def typed(message: Message, state: FSMContext, meetings: MeetingService) -
     try:
         slot = read_when(message.text or "", meetings.now(), person.zone)
     except BadWhen as error:
-        kept = (t("Your slots so far are kept.") if draft.slots else Markup(""))
-        await answer(message, lines(when_mistake(error.reason), kept) if draft.slots
-                     else when_mistake(error.reason))
+        mistake = when_mistake(error.reason)
+        await answer(message, lines(mistake, t("Your slots so far are kept."))
+                     if draft.slots else mistake)
         return
     await _added(message, state, meetings, message.from_user.id, draft, slot)
 
@@ -232,7 +234,8 @@ async def _send(message: Message, state: FSMContext, meetings: MeetingService, u
 
 async def picked(callback: CallbackQuery, callback_data: MeetAnswer,
                  meetings: MeetingService) -> None:
-    meeting = await meetings.pick(callback.from_user.id, callback_data.id, callback_data.value)
+    meeting = await meetings.pick(callback.from_user.id, callback_data.id, callback_data.value,
+                                  callback_data.seq)
     await callback.answer()
     me = await meetings.person(callback.from_user.id)
     assert meeting.starts_at is not None

@@ -186,14 +186,17 @@ class MeetingService:
             await book.commit()
             return meeting
 
-    async def pick(self, user_id: int, meeting_id: int, index: int) -> Meeting:
-        """The partner picks one of the slots: the meeting is confirmed, and the one who
-        asked is told (with the calendar file)."""
+    async def pick(self, user_id: int, meeting_id: int, index: int,
+                   sequence: int = 0) -> Meeting:
+        """The partner picks one of the slots shown for version ``sequence``: the meeting
+        is confirmed, and the one who asked is told (with the calendar file)."""
         now = self._clock()
         async with self.store.book() as book:
             meeting = await _meeting_of(book, meeting_id, user_id)
             asked_by = asker(meeting)
             _answerable(meeting, user_id)
+            if meeting.sequence != sequence:
+                raise Stale(StaleReason.CANCELLED)  # moved since these slots were shown
             if not 0 <= index < len(meeting.slots) or meeting.slots[index] < now:
                 raise Stale()
             meeting = replace(meeting, status=Status.CONFIRMED, starts_at=meeting.slots[index],

@@ -168,6 +168,13 @@ async def test_in_french_a_move_drops_the_queued_reminder_and_a_cancel_cancels_t
     assert [r.status for r in await outbox(binome, "meeting_reminder")] == ["skipped"] * 2
     assert await marc.last_text() == ("Léa voudrait déplacer votre rendez-vous (📞 Appel "
                                       "téléphonique). Choisis un nouvel horaire :")
+    # A slot button shown before the move (version 0) picks nothing now.
+    [moving] = await meetings(binome)
+    answer = await marc.forge_callback(
+        MeetAnswer(id=moving.id, action="pick", value=0, seq=0).pack(),
+        (await marc.last_bot_message())["message_id"])
+    assert answer["answer"]["text"] == ("Ce rendez-vous a été annulé, déplacé, ou il a déjà "
+                                        "commencé.")
     await marc.press("jeudi 14 janvier, 18:00")
     calendar, moved = await calendar_of(marc)
     assert str(moved["UID"]) == str(first["UID"]) and int(moved["SEQUENCE"]) == 1
