@@ -10,11 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from aiogram import Bot
-from aiogram.enums import ParseMode
 
 from bot.i18n import CatalogueI18n
 from bot.outbox import Rendered
-from handlers.meetings import (
+from handlers.markup import send_document
+from handlers.meeting_texts import (
     answer_buttons,
     cancelled_text,
     change_buttons,
@@ -79,8 +79,7 @@ class MeetingTexts:
                 markup = change_buttons(meeting)
 
         async def deliver(bot: Bot) -> int:
-            sent = await bot.send_document(recipient, document, caption=text,
-                                           parse_mode=ParseMode.HTML, reply_markup=markup)
+            sent = await send_document(bot, recipient, document, text, markup)
             return sent.message_id
 
         return Rendered(text, deliver=deliver)

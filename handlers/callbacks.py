@@ -141,6 +141,9 @@ class MeetAnswer(CallbackData, prefix="mt"):
     id: int
     action: str  # pick | other | move | cancel
     value: int = 0
+    seq: int = 0
+    """The meeting's SEQUENCE when the slots were shown: a slot button of slots since moved
+    picks nothing."""
 
 
 class LogAnswer(CallbackData, prefix="log"):
@@ -165,6 +168,8 @@ class OutcomePick(CallbackData, prefix="ocp"):
     id: int
     action: str  # toggle | done
     value: int = 0
+
+
 class CharterAccept(CallbackData, prefix="charter"):
     version: str
 

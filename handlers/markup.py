@@ -21,7 +21,8 @@ from aiogram.utils.i18n import get_i18n
 from markupsafe import Markup, escape
 
 __all__ = ["Markup", "answer", "answer_document", "answer_photo", "bold", "edit_message",
-           "edit_of", "edit_text", "escape", "harmless_edit_error", "lines", "send", "t", "tn"]
+           "edit_of", "edit_text", "escape", "harmless_edit_error", "lines", "send",
+           "send_document", "t", "tn"]
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +68,12 @@ async def answer_document(message: Message, document: BufferedInputFile,
                           caption: Markup, **kwargs: Any) -> Message:
     return await message.answer_document(document, caption=caption,
                                          parse_mode=ParseMode.HTML, **kwargs)
+
+
+async def send_document(bot: Bot, chat_id: int, document: BufferedInputFile, caption: Markup,
+                        reply_markup: Any = None) -> Message:
+    return await bot.send_document(chat_id, document, caption=caption,
+                                   parse_mode=ParseMode.HTML, reply_markup=reply_markup)
 
 
 async def answer_photo(message: Message, photo: BufferedInputFile, caption: Markup) -> Message:

@@ -26,6 +26,7 @@ from mentoring.meetings import (
     PairView,
     Person,
     Status,
+    asker,
     due_reminders,
     reminder_key,
 )
@@ -185,21 +186,24 @@ class MeetingService:
             await book.commit()
             return meeting
 
-    async def pick(self, user_id: int, meeting_id: int, index: int) -> Meeting:
-        """The partner picks one of the slots: the meeting is confirmed, and the one who
-        asked is told (with the calendar file)."""
+    async def pick(self, user_id: int, meeting_id: int, index: int,
+                   sequence: int = 0) -> Meeting:
+        """The partner picks one of the slots shown for version ``sequence``: the meeting
+        is confirmed, and the one who asked is told (with the calendar file)."""
         now = self._clock()
         async with self.store.book() as book:
             meeting = await _meeting_of(book, meeting_id, user_id)
-            asker = _asker(meeting)
+            asked_by = asker(meeting)
             _answerable(meeting, user_id)
+            if meeting.sequence != sequence:
+                raise Stale(StaleReason.CANCELLED)  # moved since these slots were shown
             if not 0 <= index < len(meeting.slots) or meeting.slots[index] < now:
                 raise Stale()
             meeting = replace(meeting, status=Status.CONFIRMED, starts_at=meeting.slots[index],
                               updated_at=now, changed_by=user_id)
             await book.save(meeting)
-            if asker is not None:
-                await book.enqueue([_note("meeting_confirmed", meeting, asker)], now)
+            if asked_by is not None:
+                await book.enqueue([_note("meeting_confirmed", meeting, asked_by)], now)
             await book.commit()
             return meeting
 
@@ -308,15 +312,9 @@ class MeetingService:
             return len(meetings)
 
 
-def _asker(meeting: Meeting) -> int | None:
-    """Who asked for the slots now on the table: who moved it last, else who proposed."""
-    return meeting.changed_by if meeting.sequence > 0 and meeting.changed_by else \
-        meeting.proposed_by
-
-
 def _answerable(meeting: Meeting, user_id: int) -> None:
     """Only the partner answers a proposal, and only once."""
-    if _asker(meeting) == user_id:
+    if asker(meeting) == user_id:
         raise Stale()
     if meeting.status is Status.CONFIRMED:
         raise Stale(StaleReason.ALREADY_ANSWERED)

@@ -286,6 +286,13 @@ def read_when(text: str, now: datetime, zone: ZoneInfo) -> datetime:
     return at
 
 
+def asker(meeting: Meeting) -> int | None:
+    """Who asked for the slots now on the table: who moved it last, else who proposed."""
+    if meeting.sequence > 0 and meeting.changed_by:
+        return meeting.changed_by
+    return meeting.proposed_by
+
+
 def with_slot(slots: list[datetime], slot: datetime) -> list[datetime]:
     """``slots`` with ``slot`` added once, in time order, at most ``MAX_SLOTS``."""
     if slot in slots or len(slots) >= MAX_SLOTS:

@@ -168,6 +168,13 @@ async def test_in_french_a_move_drops_the_queued_reminder_and_a_cancel_cancels_t
     assert [r.status for r in await outbox(binome, "meeting_reminder")] == ["skipped"] * 2
     assert await marc.last_text() == ("Léa voudrait déplacer votre rendez-vous (📞 Appel "
                                       "téléphonique). Choisis un nouvel horaire :")
+    # A slot button shown before the move (version 0) picks nothing now.
+    [moving] = await meetings(binome)
+    answer = await marc.forge_callback(
+        MeetAnswer(id=moving.id, action="pick", value=0, seq=0).pack(),
+        (await marc.last_bot_message())["message_id"])
+    assert answer["answer"]["text"] == ("Ce rendez-vous a été annulé, déplacé, ou il a déjà "
+                                        "commencé.")
     await marc.press("jeudi 14 janvier, 18:00")
     calendar, moved = await calendar_of(marc)
     assert str(moved["UID"]) == str(first["UID"]) and int(moved["SEQUENCE"]) == 1
@@ -435,3 +442,25 @@ async def test_ending_the_pair_cancels_its_meetings_in_both_calendars(binome, cl
         calendar, event = await calendar_of(user, message)
         assert calendar["METHOD"] == "CANCEL" and int(event["SEQUENCE"]) == 1
     assert len(await outbox(binome, "meeting_ended")) == 2
+
+
+async def test_slots_being_picked_survive_a_restart_with_redis(make_binome, client,
+                                                               redis_url) -> None:
+    running = make_binome(redis_url=redis_url)
+    running.clock.at = datetime(2027, 1, 11, 10, 0, tzinfo=PARIS)
+    await running.start()
+    try:
+        lea, marc = await pair_up(running, client)
+        await lea.send("/meet")
+        await lea.send("tuesday 6pm")
+        await running.restart()
+        await lea.send("wednesday 7pm")
+        assert await lea.last_text() == ("Your slots so far:\n• Tuesday 12 January, 18:00\n"
+                                         "• Wednesday 13 January, 19:00\n"
+                                         "Pick another day, type one, or press Done.")
+        await lea.press("✅ Done")
+        await lea.press("📞 Phone call")
+        await running.drain()
+        assert (await marc.last_text()).startswith("Léa proposes a meeting (📞 Phone call)")
+    finally:
+        await running.stop()
