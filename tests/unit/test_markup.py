@@ -24,11 +24,9 @@ from sandbox.formatting import parse_html
 from tests.unit.test_catalogues import catalogue
 
 ROOT = Path(__file__).resolve().parents[2]
-# The only code that may switch HTML on: the Markup senders, the outbox sender, the
-# broadcasts' progress message and the meetings' calendar file, whose caption is a Markup
-# confirmation (all send Markup only).
-MAY_SET_PARSE_MODE = {"handlers/markup.py", "bot/outbox.py", "bot/broadcasts.py",
-                      "bot/meetings.py"}
+# The only code that may switch HTML on: the Markup senders, the outbox sender and the
+# broadcasts' progress message (both send Markup only).
+MAY_SET_PARSE_MODE = {"handlers/markup.py", "bot/outbox.py", "bot/broadcasts.py"}
 
 
 def python_files() -> list[Path]:
