@@ -105,12 +105,12 @@ async def test_an_unanswered_proposal_is_reminded_then_expires(binome, client) -
     now = datetime.now(UTC)
     done = await binome.tick(now + timedelta(hours=37))
     assert done == {"expired": 0, "reminded": 1, "follow_ups": 0, "broadcasts": 0,
-                    "relay_purged": 0}
+                    "relay_purged": 0, "session_logs": 0}
     await binome.drain(now + timedelta(hours=37))
     assert "still waiting for your answer" in await marc.last_text()
     done = await binome.tick(now + timedelta(hours=73))
     assert done == {"expired": 1, "reminded": 0, "follow_ups": 0, "broadcasts": 0,
-                    "relay_purged": 0}
+                    "relay_purged": 0, "session_logs": 0}
     await binome.drain(now + timedelta(hours=73))
     assert "closed without an answer" in await marc.last_text()
     answer = await marc.press("✅ Accept", message_id=proposal["message_id"])

@@ -53,7 +53,7 @@ async def test_time_travel_moves_the_bot_clock_and_ticks(
     runtime, clock = linked
     moved = await client.time_travel(days=7)
     assert moved["ticked"] == {"expired": 0, "reminded": 0, "follow_ups": 0, "broadcasts": 0,
-                               "relay_purged": 0,
+                               "relay_purged": 0, "session_logs": 0,
                                "sent": 0}
     assert abs(clock().timestamp() - moved["now"]) < 2
     assert clock() - now_utc() > timedelta(days=6, hours=23)
