@@ -442,6 +442,26 @@ LEVELS: tuple[Option, ...] = (
     Option("not_studying", N_("Not currently studying")),
 )
 
+END_REASONS: tuple[Option, ...] = (
+    Option("finished", N_("Programme finished")),
+    Option("goal_reached", N_("Goal reached")),
+    Option("not_needed", N_("No longer needed")),
+    Option("no_contact", N_("No contact")),
+    Option("incompatible", N_("Incompatibility")),
+    Option("other", N_("Other reason")),
+)
+"""Why a pair ended (``outcomes.reason``), as the impact report names it."""
+
+OUTCOME_CHANGES: tuple[Option, ...] = (
+    Option("internship", N_("Internship found")),
+    Option("job", N_("Job found")),
+    Option("exam", N_("Exam passed")),
+    Option("orientation", N_("Orientation chosen")),
+    Option("confidence", N_("More confident")),
+    Option("nothing_yet", N_("Nothing yet")),
+)
+"""What changed for the student (``outcomes.changes``)."""
+
 NEEDS: tuple[Option, ...] = (
     Option("homework", N_("Homework and courses")),
     Option("organisation", N_("Study organisation")),

@@ -16,7 +16,6 @@ from enum import StrEnum
 from typing import Protocol
 
 from mentoring import catalog, places
-from mentoring.catalog import Option
 from mentoring.text import N_
 
 MIN_GROUP = 5
@@ -37,25 +36,8 @@ class Cut(StrEnum):
     SOURCE = "source"
 
 
-REASONS: tuple[Option, ...] = (
-    Option("finished", N_("Programme finished")),
-    Option("goal_reached", N_("Goal reached")),
-    Option("not_needed", N_("No longer needed")),
-    Option("no_contact", N_("No contact")),
-    Option("incompatible", N_("Incompatibility")),
-    Option("other", N_("Other reason")),
-)
-"""Why a pair ended (``outcomes.reason``)."""
-
-CHANGES: tuple[Option, ...] = (
-    Option("internship", N_("Internship found")),
-    Option("job", N_("Job found")),
-    Option("exam", N_("Exam passed")),
-    Option("orientation", N_("Orientation chosen")),
-    Option("confidence", N_("More confident")),
-    Option("nothing_yet", N_("Nothing yet")),
-)
-"""What changed for the student (``outcomes.changes``)."""
+REASONS = catalog.END_REASONS
+CHANGES = catalog.OUTCOME_CHANGES
 
 
 class Unit(StrEnum):

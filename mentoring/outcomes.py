@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
+from mentoring.catalog import END_REASONS, OUTCOME_CHANGES
 from mentoring.errors import Stale
 from mentoring.pairing import Notification, Pair, PairStatus
 from mentoring.ports import Clock, UnitOfWork
@@ -23,10 +24,8 @@ from mentoring.ports import Clock, UnitOfWork
 ASK_AFTER = timedelta(minutes=2)
 """How long after the event the outcome question is sent."""
 
-REASONS: tuple[str, ...] = ("finished", "goal_reached", "not_needed", "no_contact",
-                            "incompatible", "other")
-CHANGES: tuple[str, ...] = ("internship", "job", "exam", "orientation", "confidence",
-                            "nothing_yet")
+REASONS: tuple[str, ...] = tuple(option.code for option in END_REASONS)
+CHANGES: tuple[str, ...] = tuple(option.code for option in OUTCOME_CHANGES)
 NOTHING_YET = "nothing_yet"
 
 
