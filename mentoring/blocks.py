@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from enum import StrEnum
 
+from mentoring import outcomes
 from mentoring.matchmaking import Matchmaker
 from mentoring.pairing import Notification, ProposalStatus
 from mentoring.ports import Clock, UnitOfWork
@@ -70,6 +71,11 @@ class Blocks:
                 await uow.outbox.add(Notification(f"pair-ended:{pair.id}:{partner}", partner,
                                                   "pair_ended_by_staff", {"pair_id": pair.id}),
                                      now)
+                # The partner is asked what the pair changed, as after any end; not the
+                # blocked person.
+                await uow.outbox.add_many([question for question in outcomes.questions(
+                    pair.id, pair.student_id, pair.volunteer_id, outcomes.Source.STAFF, now)
+                    if question.recipient_id == partner], now)
                 ended.append(pair.id)
             await uow.staff.audit(actor_id, "block", {"user_id": user_id, "pairs": ended}, now)
             await uow.commit()

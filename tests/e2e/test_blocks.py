@@ -10,6 +10,7 @@ from sqlalchemy import select
 from handlers.callbacks import EraseAnswer
 from storage.tables import (
     AuditRow,
+    OutboxRow,
     PairRow,
     ProposalRow,
     RelayMessageRow,
@@ -55,6 +56,9 @@ async def test_a_block_ends_the_pair_tells_the_partner_kindly_and_silences_the_p
         async with running.runtime.sessions() as session:
             pair = (await session.scalars(select(PairRow))).one()
             assert pair.status == "ended" and pair.ended_by == boss.id
+            questions = (await session.scalars(select(OutboxRow.recipient_id).where(
+                OutboxRow.kind == "outcome_question"))).all()
+            assert questions == [lea.id], "the partner is asked what the pair changed"
         row = await block_row(running, marc.id)
         assert row is not None and row.reason == REASON and row.blocked_by == boss.id
         [audit] = await audits(running, "block")
