@@ -31,9 +31,11 @@ from bot.telegram import install as install_session_middlewares
 from bot.telegram import mark_replies
 from bot.updates import OnceOnly, SeenUpdates
 from handlers import get_routers
+from handlers.blocks import BlockedUsers
 from handlers.notifications import Notifications
 from handlers.texts import USER_COMMANDS as COMMANDS
 from mentoring.attachments import ReportAttachments
+from mentoring.blocks import Blocks
 from mentoring.broadcast import Broadcasts
 from mentoring.contacts import Contacts
 from mentoring.impact import ImpactReports
@@ -48,6 +50,7 @@ from mentoring.staff import StaffDirectory
 from mentoring.vetting import Vetting
 from scheduler import Job
 from storage.attachments import SqlAttachments
+from storage.blocks import BlockLookup
 from storage.conversations import ConversationLocks, DatabaseStorage
 from storage.database import make_engine, make_sessionmaker
 from storage.impact import SqlImpact
@@ -87,6 +90,7 @@ class Runtime:
     outcomes: Outcomes
     impact: ImpactReports
     vetting: Vetting
+    blocks: Blocks
     i18n: CatalogueI18n
     storage: BaseStorage
     isolation: BaseEventIsolation
@@ -143,6 +147,7 @@ def build_runtime(settings: Settings, clock: Callable[[], datetime] = now_utc) -
         session_logs=session_logs, outcomes=Outcomes(uow, clock),
         impact=ImpactReports(SqlImpact(sessions), clock, ZoneInfo(settings.timezone)),
         vetting=Vetting(uow, clock, settings.safeguarding(), staff.members),
+        blocks=Blocks(uow, clock, matchmaker, staff),
         i18n=i18n, storage=storage, isolation=isolation, clock=clock,
     )
 
@@ -236,11 +241,14 @@ def build_dispatcher(runtime: Runtime) -> Dispatcher:
     dp["outcomes"] = runtime.outcomes
     dp["impact"] = runtime.impact
     dp["vetting"] = runtime.vetting
+    dp["blocks"] = runtime.blocks
     dp.update.outer_middleware(UpdateMetrics())  # first: it times all the rest
     if runtime.settings.webhook_url:
         # Only webhooks are posted again; long polling confirms each update by its offset.
         dp.update.outer_middleware(OnceOnly(seen_updates(runtime), runtime.clock))
     UserLanguage(runtime.i18n, runtime.signup, runtime.settings.default_language).setup(dp)
+    # After the language (its one sentence is in the person's), before every router.
+    BlockedUsers(BlockLookup(runtime.sessions)).setup(dp)
     dp.include_routers(*get_routers())
     return mark_replies(dp)
 

@@ -6,6 +6,7 @@ from handlers import (
     account,
     attachments,
     availability,
+    blocks,
     broadcast,
     contacts,
     errors,
@@ -25,12 +26,14 @@ from handlers import (
 
 
 def get_routers() -> list[Router]:
-    """Errors first (they only see failures), then /start, staff commands, vetting (it also
+    """Errors first (they only see failures), then /start, staff commands (/block and
+    /unblock first), vetting (it also
     shows a volunteer a new charter at their next message, then lets the message go on),
     the commands that work anywhere,
     the sign-up form, the relay between the members of a pair, and last the fallback that
     explains whatever nobody took."""
-    conversations = [start.make_router(), staff.make_router(), vetting.make_router(),
+    conversations = [start.make_router(), blocks.make_router(), staff.make_router(),
+                     vetting.make_router(),
                      impact.make_router(),
                      broadcast.make_router(),
                      matching.make_router(), contacts.make_router(),

@@ -46,7 +46,8 @@ from mentoring.vetting import is_minor
 log = logging.getLogger(__name__)
 SHOWN = 30
 STAFF_COMMANDS = ("waiting", "reports", "stats", "staff", "gaps", "risk", "export",
-                  "broadcast", "broadcasts", "exclude", "allow", "approvals")
+                  "broadcast", "broadcasts", "exclude", "allow", "approvals", "block",
+                  "unblock")
 
 
 async def publish_staff_menu(bot: Bot, i18n: I18n, user_id: int, language: str, *,

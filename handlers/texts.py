@@ -210,6 +210,8 @@ def command_description(name: str) -> str:
         "exclude": _("Staff: never propose two people"),
         "impact": _("Staff: impact report for funders"),
         "approvals": _("Staff: approve new volunteers, record checks"),
+        "block": _("Staff: block a person (ID reason)"),
+        "unblock": _("Staff: lift a block (ID)"),
     }
     return descriptions[name]
 
@@ -217,4 +219,4 @@ def command_description(name: str) -> str:
 USER_COMMANDS = ("start", "binome", "meet", "profile", "rhythm", "pause", "available", "report",
                  "end", "news", "language", "help", "privacy", "mydata", "delete", "cancel")
 STAFF_MENU = ("waiting", "stats", "gaps", "risk", "reports", "broadcast", "broadcasts",
-              "export", "staff", "exclude", "approvals", "impact")
+              "export", "staff", "exclude", "approvals", "impact", "block", "unblock")

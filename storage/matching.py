@@ -21,6 +21,7 @@ from storage.tables import (
     PairRow,
     ProposalRow,
     ReportRow,
+    StaffBlockRow,
     StudentProfileRow,
     UserRow,
     VolunteerProfileRow,
@@ -48,8 +49,11 @@ def _not_paused(now: datetime):  # type: ignore[no-untyped-def]
 
 
 def _reachable(user_id: Any) -> Any:
-    """The user has not blocked the bot (a 403 marks them; their next /start clears it)."""
-    return ~select(UserRow.id).where(UserRow.id == user_id, UserRow.blocked.is_(True)).exists()
+    """The user has not blocked the bot (a 403 marks them; their next /start clears it),
+    and staff have not blocked them (/block)."""
+    return and_(
+        ~select(UserRow.id).where(UserRow.id == user_id, UserRow.blocked.is_(True)).exists(),
+        ~select(StaffBlockRow.user_id).where(StaffBlockRow.user_id == user_id).exists())
 
 
 def approved(user_id: Any) -> Any:
@@ -152,6 +156,8 @@ class SqlMatching:
         vetting = await self._session.get(VolunteerVettingRow, volunteer_id,
                                           populate_existing=True)
         if vetting is not None and vetting.status != "approved":
+            return None
+        if await self._session.get(StaffBlockRow, volunteer_id) is not None:
             return None
         return volunteer_from_row(row), row.capacity - row.load
 

@@ -161,6 +161,11 @@ PERSONAL_DATA: tuple[Holding, ...] = (
             unsent=Unsent("status", ("scheduled", "sending"), "cancelled"),
             plain={"audience": "roles, regions and families of fields",
                    "progress_message_id": "a message in the author's chat"}),
+    # A block is the programme's safeguarding record: on the person's /delete it stays, with
+    # their id (so that they cannot sign up again under the same account) but without the
+    # staff's reason; they see the reason in /mydata, since it is about them.
+    Holding("staff_blocks", Erasure.ANONYMISE, owners=("user_id",), mentions=("blocked_by",),
+            texts={"reason": "user_id"}),
     Holding("staff_members", Erasure.DELETE, owners=("user_id",), mentions=("added_by",)),
     # The audit log keeps every action, so the counts stay; who did it and to whom does not.
     Holding("audit_log", Erasure.ANONYMISE,

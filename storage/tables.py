@@ -558,3 +558,17 @@ class VolunteerVettingRow(Base):
     """The staff member whose question the volunteer has not answered yet."""
     charter_asked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     """When the charter was last shown to a volunteer who had not accepted its version."""
+
+
+class StaffBlockRow(Base):
+    """A person staff have blocked: their pairs ended, nothing of theirs is relayed or
+    answered, and they cannot sign up again under the same account. No foreign key to
+    ``users``: the block outlives the account's erasure (the person's /delete blanks the
+    reason but keeps the id, so the block still holds if they come back)."""
+
+    __tablename__ = "staff_blocks"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    reason: Mapped[str] = mapped_column(Text)
+    blocked_by: Mapped[int] = mapped_column(BigInteger)
+    blocked_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.blocks import SqlBlocks
 from storage.broadcasts import SqlBroadcasts
 from storage.contacts import SqlContactOffers
 from storage.followups import SqlFollowUps
@@ -42,6 +43,7 @@ class SqlUnitOfWork:
         self.sessionlogs = SqlSessionLogs(self._session)
         self.outcomes = SqlOutcomes(self._session)
         self.vetting = SqlVetting(self._session)
+        self.blocks = SqlBlocks(self._session)
         return self
 
     async def __aexit__(
