@@ -220,28 +220,19 @@ def build_progress(runtime: Runtime, bot: Bot, sender: OutboxSender) -> Broadcas
                              sender.pacer)
 
 
+HANDLER_SERVICES = ("signup", "matchmaker", "care", "keeping", "availability", "staff",
+                    "broadcasts", "contacts", "settings", "clock", "relay", "attachments",
+                    "meetings", "session_logs", "outcomes", "impact", "vetting", "blocks")
+"""The runtime's parts that handlers take as arguments, under the same names."""
+
+
 def build_dispatcher(runtime: Runtime) -> Dispatcher:
     """The one Dispatcher factory, used by production and by the tests alike."""
     dp = Dispatcher(storage=runtime.storage, events_isolation=runtime.isolation)
-    dp["signup"] = runtime.signup
-    dp["matchmaker"] = runtime.matchmaker
-    dp["care"] = runtime.care
-    dp["keeping"] = runtime.keeping
-    dp["availability"] = runtime.availability
-    dp["staff"] = runtime.staff
-    dp["broadcasts"] = runtime.broadcasts
-    dp["contacts"] = runtime.contacts
+    # What handlers receive by name: the use cases, and the settings, clock and zone.
+    for name in HANDLER_SERVICES:
+        dp[name] = getattr(runtime, name)
     dp["zone"] = ZoneInfo(runtime.settings.timezone)
-    dp["settings"] = runtime.settings
-    dp["clock"] = runtime.clock
-    dp["relay"] = runtime.relay
-    dp["attachments"] = runtime.attachments
-    dp["meetings"] = runtime.meetings
-    dp["session_logs"] = runtime.session_logs
-    dp["outcomes"] = runtime.outcomes
-    dp["impact"] = runtime.impact
-    dp["vetting"] = runtime.vetting
-    dp["blocks"] = runtime.blocks
     dp.update.outer_middleware(UpdateMetrics())  # first: it times all the rest
     if runtime.settings.webhook_url:
         # Only webhooks are posted again; long polling confirms each update by its offset.
